@@ -1,0 +1,57 @@
+# Two commands do everything on a fresh machine:
+#   make run    set up, migrate, seed, create the demo staff account, serve on 127.0.0.1:$(PORT)
+#   make test   set up, then lint, checks and every test
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+WITH_DB := scripts/with-db
+
+.PHONY: run test setup venv db migrate seed demo lint format check pytest stop-db clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+db: venv
+	@$(WITH_DB) sh -c 'echo "DATABASE_URL=$$DATABASE_URL"'
+
+migrate: venv
+	$(WITH_DB) $(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(WITH_DB) $(PY) manage.py seed
+
+demo: seed
+	$(WITH_DB) $(PY) manage.py create_demo_staff
+
+setup: demo
+
+run: setup
+	$(WITH_DB) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: venv
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+check: venv
+	$(WITH_DB) $(PY) manage.py check
+	$(WITH_DB) $(PY) manage.py makemigrations --check --dry-run
+
+pytest: venv
+	$(WITH_DB) $(PY) -m pytest
+
+test: lint check pytest
+
+stop-db: venv
+	$(PY) scripts/pgserver.py stop
+
+clean: stop-db
+	rm -rf $(VENV) .pgdata .pytest_cache .ruff_cache

@@ -1,0 +1,153 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from contrat.models import (
+    AliasOrganisation,
+    Avenant,
+    AxeTransversal,
+    Contrat,
+    Enjeu,
+    Objectif,
+    Organisation,
+    Pilier,
+    PrincipeIntegrateur,
+    Priorite,
+    Quartier,
+    Signataire,
+)
+
+
+class AvenantInline(admin.TabularInline):
+    model = Avenant
+    extra = 0
+    fields = ["numero", "titre", "annee", "date_signature", "date_signature_texte"]
+
+
+@admin.register(Contrat)
+class ContratAdmin(admin.ModelAdmin):
+    list_display = ["titre", "territoire", "annee_debut", "annee_fin", "date_signature"]
+    search_fields = ["titre", "territoire"]
+    inlines = [AvenantInline]
+
+
+class SignataireInline(admin.TabularInline):
+    model = Signataire
+    extra = 0
+    fields = ["ordre", "organisation", "designation", "representant", "qualite"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(Avenant)
+class AvenantAdmin(admin.ModelAdmin):
+    list_display = ["numero", "titre", "contrat", "annee", "date_signature", "date_signature_texte"]
+    list_filter = ["contrat", "annee"]
+    search_fields = ["titre", "objet"]
+    inlines = [SignataireInline]
+
+
+class AliasInline(admin.TabularInline):
+    model = AliasOrganisation
+    extra = 1
+    fields = ["libelle"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["nom", "sigle", "type", "rattachement", "nb_alias", "est_signataire"]
+    list_filter = ["type", ("rattachement", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["nom", "sigle", "slug", "aliases__libelle"]
+    prepopulated_fields = {"slug": ["nom"]}
+    autocomplete_fields = ["rattachement"]
+    inlines = [AliasInline]
+
+    def get_queryset(self, request):
+        # One query for the changelist instead of two per row.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("rattachement")
+            .annotate(_nb_alias=Count("aliases", distinct=True))
+            .annotate(_nb_signatures=Count("signatures", distinct=True))
+        )
+
+    @admin.display(description="alias", ordering="_nb_alias")
+    def nb_alias(self, obj):
+        return obj._nb_alias
+
+    @admin.display(description="signataire", boolean=True, ordering="_nb_signatures")
+    def est_signataire(self, obj):
+        return obj._nb_signatures > 0
+
+
+@admin.register(AliasOrganisation)
+class AliasOrganisationAdmin(admin.ModelAdmin):
+    list_display = ["libelle", "organisation", "cle"]
+    list_filter = ["organisation__type"]
+    search_fields = ["libelle", "cle", "organisation__nom"]
+    autocomplete_fields = ["organisation"]
+    list_select_related = ["organisation"]
+
+
+@admin.register(Signataire)
+class SignataireAdmin(admin.ModelAdmin):
+    list_display = ["ordre", "designation", "representant", "qualite", "organisation", "avenant"]
+    list_display_links = ["ordre", "designation"]
+    list_filter = ["avenant", "organisation__type"]
+    search_fields = ["designation", "representant", "qualite", "organisation__nom"]
+    autocomplete_fields = ["organisation"]
+    list_select_related = ["organisation", "avenant"]
+
+
+@admin.register(Pilier)
+class PilierAdmin(admin.ModelAdmin):
+    list_display = ["numero", "intitule", "intitule_fiches"]
+    search_fields = ["intitule", "intitule_fiches"]
+
+
+@admin.register(PrincipeIntegrateur)
+class PrincipeIntegrateurAdmin(admin.ModelAdmin):
+    list_display = ["numero", "intitule"]
+    search_fields = ["intitule"]
+
+
+@admin.register(Enjeu)
+class EnjeuAdmin(admin.ModelAdmin):
+    list_display = ["numero", "intitule", "pilier", "principe"]
+    list_filter = ["pilier", "principe"]
+    search_fields = ["intitule"]
+    list_select_related = ["pilier", "principe"]
+
+
+@admin.register(Priorite)
+class PrioriteAdmin(admin.ModelAdmin):
+    list_display = ["numero", "intitule"]
+    search_fields = ["intitule"]
+
+
+@admin.register(Objectif)
+class ObjectifAdmin(admin.ModelAdmin):
+    list_display = ["numero", "intitule", "liste_enjeux"]
+    list_filter = ["enjeux"]
+    search_fields = ["intitule"]
+    filter_horizontal = ["enjeux"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("enjeux")
+
+    @admin.display(description="enjeux")
+    def liste_enjeux(self, obj):
+        return ", ".join(str(e.numero) for e in obj.enjeux.all())
+
+
+@admin.register(AxeTransversal)
+class AxeTransversalAdmin(admin.ModelAdmin):
+    list_display = ["numero", "intitule"]
+    search_fields = ["intitule"]
+
+
+@admin.register(Quartier)
+class QuartierAdmin(admin.ModelAdmin):
+    list_display = ["ordre", "nom", "population"]
+    list_display_links = ["nom"]
+    search_fields = ["nom", "slug"]
+    prepopulated_fields = {"slug": ["nom"]}

@@ -1,0 +1,20 @@
+from django.db.models import Count, Sum
+from django.shortcuts import render
+
+from contrat.models import AxeTransversal, Contrat, Objectif, Quartier, Signataire
+
+
+def accueil(request):
+    """Public home page: the contract frame at a glance."""
+    contrat = Contrat.objects.prefetch_related("avenants").first()
+    objectifs = Objectif.objects.prefetch_related("enjeux")
+    quartiers = Quartier.objects.all()
+    context = {
+        "contrat": contrat,
+        "objectifs": objectifs,
+        "axes": AxeTransversal.objects.all(),
+        "quartiers": quartiers,
+        "population_totale": quartiers.aggregate(total=Sum("population"))["total"],
+        "nb_signataires": Signataire.objects.aggregate(n=Count("pk"))["n"],
+    }
+    return render(request, "contrat/accueil.html", context)

@@ -1,0 +1,1 @@
+"""Models of the engagements app: added by the issue that builds it."""

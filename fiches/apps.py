@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FichesConfig(AppConfig):
+    name = "fiches"
+    verbose_name = "Fiches opérationnelles"
