@@ -93,7 +93,7 @@ def seed(*, reset=False, files=None):
                 objects = serializers.deserialize("json", stream, handle_forward_references=True)
                 for deserialized in objects:
                     instance = deserialized.object
-                    label = instance._meta.label
+                    label = instance._meta.label_lower
                     if deserialized.deferred_fields:
                         deferred.append(deserialized)
                     if instance.pk is None:

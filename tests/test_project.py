@@ -1,6 +1,7 @@
 """Settings, the demo account, the home page and the private PostgreSQL fallback."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -54,7 +55,7 @@ def test_production_mode_passes_the_deployment_checklist():
         "--fail-level",
         "WARNING",
         DJANGO_MODE="production",
-        SECRET_KEY="x7" * 30,
+        SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="contrat.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
