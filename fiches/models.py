@@ -1,1 +1,475 @@
-"""Models of the fiches app: added by the issue that builds it."""
+"""The operational fiches, their indicators, and how the plan evolves.
+
+The plan has versions: the 79 fiches of the 2015 contract and the fiches of
+the 2019 avenant (PERR) are two :class:`VersionPlan` of one plan. A later
+avenant is added as data: a new version, its fiches, and the
+:class:`Evolution` rows that say what became of each earlier fiche.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from contrat.models import Avenant, AxeTransversal, Enjeu, Objectif, Organisation, Pilier, Quartier
+
+
+class VersionPlanManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+    def en_vigueur(self):
+        """The version in force (the 2019 avenant until a later one lands)."""
+        return self.get(en_vigueur=True)
+
+
+class VersionPlan(models.Model):
+    """A version of the plan of fiches (the 2015 contract, the 2019 avenant...)."""
+
+    code = models.SlugField("code", max_length=20, unique=True)
+    libelle = models.CharField("libellé", max_length=255)
+    avenant = models.ForeignKey(
+        Avenant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="versions",
+        verbose_name="avenant",
+        help_text="Vide pour le contrat cadre initial.",
+    )
+    annee_debut = models.PositiveSmallIntegerField("année de début")
+    annee_fin = models.PositiveSmallIntegerField("année de fin")
+    precedente = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="suivantes",
+        verbose_name="version précédente",
+    )
+    en_vigueur = models.BooleanField("en vigueur", default=False)
+    nb_fiches_annonce = models.PositiveSmallIntegerField(
+        "nombre de fiches annoncé par le texte", null=True, blank=True
+    )
+    sorts_annonces = models.JSONField(
+        "sorts annoncés par le texte",
+        default=dict,
+        blank=True,
+        help_text="Par sort (maintien, ajustement, suppression, nouvelle), le nombre de fiches "
+        'que le texte annonce, par exemple {"suppression": 22}.',
+    )
+    source_annonce = models.TextField("source des nombres annoncés", blank=True)
+
+    objects = VersionPlanManager()
+
+    class Meta:
+        verbose_name = "version du plan"
+        verbose_name_plural = "versions du plan"
+        ordering = ["annee_debut", "code"]
+        constraints = [
+            # Dashboards and /api/fiches/<numero>/ read "the" version in force.
+            models.UniqueConstraint(
+                fields=["en_vigueur"],
+                condition=Q(en_vigueur=True),
+                name="%(app_label)s_%(class)s_unique_en_vigueur",
+            ),
+        ]
+
+    def __str__(self):
+        return self.libelle
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class FicheQuerySet(models.QuerySet):
+    def en_vigueur(self):
+        return self.filter(version__en_vigueur=True)
+
+    def avec_liens(self):
+        # The admin changelist and the API list read these on every row.
+        return self.select_related("version", "objectif", "pilier").prefetch_related(
+            "enjeux", "pilotes"
+        )
+
+
+class FicheManager(models.Manager.from_queryset(FicheQuerySet)):
+    def get_by_natural_key(self, version_code, numero):
+        return self.get(version__code=version_code, numero=numero)
+
+
+class Fiche(models.Model):
+    """An operational fiche (action sheet), numbered ``<enjeu>.<rang>``.
+
+    Every section is kept as the avenant writes it (PDF debris removed); the
+    links to organisations, quartiers and axes are read from that text and
+    stored beside it, so both can be checked against each other.
+    """
+
+    version = models.ForeignKey(
+        VersionPlan, on_delete=models.PROTECT, related_name="fiches", verbose_name="version"
+    )
+    numero = models.CharField("numéro", max_length=10)
+    enjeu_numero = models.PositiveSmallIntegerField("n° d'enjeu (tri)", editable=False)
+    rang = models.PositiveSmallIntegerField("rang dans l'enjeu (tri)", editable=False)
+    titre = models.CharField("titre", max_length=500)
+    titre_sommaire = models.CharField(
+        "titre dans le sommaire",
+        max_length=500,
+        blank=True,
+        help_text="Le titre de la liste en tête de groupe, quand il diffère du titre de la fiche.",
+    )
+    objectif = models.ForeignKey(
+        Objectif,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fiches",
+        verbose_name="objectif opérationnel",
+        help_text="Vide pour les fiches transversales 12.x, reliées aux axes.",
+    )
+    enjeux = models.ManyToManyField(Enjeu, related_name="fiches", verbose_name="enjeux", blank=True)
+    groupe_texte = models.CharField("groupe (tel qu'écrit)", max_length=500, blank=True)
+    pilier = models.ForeignKey(
+        Pilier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fiches",
+        verbose_name="pilier",
+    )
+    pilier_texte = models.CharField("pilier (tel qu'écrit)", max_length=500, blank=True)
+    principes_texte = models.CharField("principes (tels qu'écrits)", max_length=500, blank=True)
+    enjeux_texte = models.TextField("enjeux (tels qu'écrits)", blank=True)
+    thematique_texte = models.TextField("thématique (telle qu'écrite)", blank=True)
+    diagnostic = models.TextField("diagnostic", blank=True)
+    elements_contexte_actualises = models.TextField("éléments de contexte actualisés", blank=True)
+    objectifs = models.TextField("objectifs", blank=True)
+    resultats_attendus = models.TextField("résultats attendus", blank=True)
+    descriptif = models.TextField("descriptif de l'action", blank=True)
+    pilote_libelle = models.CharField(
+        "intitulé de la rubrique pilote",
+        max_length=100,
+        blank=True,
+        help_text="« PILOTE », « MAITRE D'OUVRAGE »... tel qu'écrit.",
+    )
+    pilote_texte = models.TextField("pilote / maître d'ouvrage (tel qu'écrit)", blank=True)
+    pilotes = models.ManyToManyField(
+        Organisation, related_name="fiches_pilotees", verbose_name="pilotes", blank=True
+    )
+    partenaires_texte = models.TextField("partenaires associés (tels qu'écrits)", blank=True)
+    partenaires = models.ManyToManyField(
+        Organisation, related_name="fiches_partenaire", verbose_name="partenaires", blank=True
+    )
+    perimetre_texte = models.TextField("périmètre (tel qu'écrit)", blank=True)
+    tous_qpv = models.BooleanField("tous les QPV", default=False)
+    quartiers = models.ManyToManyField(
+        Quartier, related_name="fiches", verbose_name="quartiers", blank=True
+    )
+    publics_vises = models.TextField("publics visés", blank=True)
+    date_debut_texte = models.TextField("date de début (telle qu'écrite)", blank=True)
+    date_fin_texte = models.TextField("date de fin (telle qu'écrite)", blank=True)
+    annee_debut = models.PositiveSmallIntegerField("année de début", null=True, blank=True)
+    annee_fin = models.PositiveSmallIntegerField("année de fin", null=True, blank=True)
+    approches_transversales_texte = models.TextField(
+        "approches transversales (telles qu'écrites)", blank=True
+    )
+    axes = models.ManyToManyField(
+        AxeTransversal, related_name="fiches", verbose_name="axes transversaux", blank=True
+    )
+    lignes_source = models.CharField("lignes dans le texte source", max_length=30, blank=True)
+
+    objects = FicheManager()
+
+    # Sections whose absence the integrity report lists.
+    SECTIONS = [
+        "diagnostic",
+        "objectifs",
+        "resultats_attendus",
+        "descriptif",
+        "pilote_texte",
+        "partenaires_texte",
+        "perimetre_texte",
+        "publics_vises",
+        "date_debut_texte",
+        "date_fin_texte",
+        "approches_transversales_texte",
+    ]
+
+    class Meta:
+        verbose_name = "fiche opérationnelle"
+        verbose_name_plural = "fiches opérationnelles"
+        ordering = ["version", "enjeu_numero", "rang"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "numero"], name="%(app_label)s_%(class)s_unique_numero"
+            ),
+            models.CheckConstraint(
+                condition=Q(annee_fin__isnull=True)
+                | Q(annee_debut__isnull=True)
+                | Q(annee_fin__gte=models.F("annee_debut")),
+                name="%(app_label)s_%(class)s_annees_ordonnees",
+            ),
+        ]
+        indexes = [
+            # /api/fiches/?objectif=N and the admin's objective filter.
+            models.Index(fields=["version", "objectif"], name="fiches_fiche_version_obj_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.numero} {self.titre}"
+
+    def save(self, *args, **kwargs):
+        self.enjeu_numero, self.rang = self.cles_de_tri(self.numero)
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (*self.version.natural_key(), self.numero)
+
+    natural_key.dependencies = ["fiches.versionplan"]
+
+    def clean(self):
+        try:
+            self.cles_de_tri(self.numero)
+        except ValueError:
+            raise ValidationError(
+                {"numero": "Le numéro doit s'écrire « enjeu.rang », par exemple « 1.1 »."}
+            ) from None
+        if (
+            self.annee_debut is not None
+            and self.annee_fin is not None
+            and self.annee_fin < self.annee_debut
+        ):
+            raise ValidationError({"annee_fin": "L'année de fin précède l'année de début."})
+
+    @staticmethod
+    def cles_de_tri(numero):
+        enjeu, _, rang = (numero or "").strip().partition(".")
+        return int(enjeu), int(rang or 0)
+
+    def sections_vides(self):
+        return [name for name in self.SECTIONS if not (getattr(self, name) or "").strip()]
+
+
+class SousPartieManager(models.Manager):
+    def get_by_natural_key(self, version_code, numero, ordre):
+        return self.get(fiche__version__code=version_code, fiche__numero=numero, ordre=ordre)
+
+
+class SousPartie(models.Model):
+    """A named sub-part of a fiche's descriptif (11.1's fiches action, the
+    "exemples de déclinaison opérationnelle" of 6.9, 6.10, 6.12...)."""
+
+    fiche = models.ForeignKey(
+        Fiche, on_delete=models.CASCADE, related_name="sous_parties", verbose_name="fiche"
+    )
+    ordre = models.PositiveSmallIntegerField("ordre")
+    numero = models.CharField("numéro", max_length=20, blank=True)
+    titre = models.CharField("titre", max_length=500, blank=True)
+    texte = models.TextField("texte", blank=True)
+
+    objects = SousPartieManager()
+
+    class Meta:
+        verbose_name = "sous-partie du descriptif"
+        verbose_name_plural = "sous-parties du descriptif"
+        ordering = ["fiche", "ordre"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiche", "ordre"], name="%(app_label)s_%(class)s_unique_ordre"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.fiche.numero} — {self.numero} {self.titre}".strip()
+
+    def natural_key(self):
+        return (*self.fiche.natural_key(), self.ordre)
+
+    natural_key.dependencies = ["fiches.fiche"]
+
+
+class IndicateurManager(models.Manager):
+    def get_by_natural_key(self, version_code, numero, ordre):
+        return self.get(fiche__version__code=version_code, fiche__numero=numero, ordre=ordre)
+
+
+class Indicateur(models.Model):
+    """An indicator line of a fiche, in the fiche's order.
+
+    The avenant names indicators but gives almost no figures: unit, baseline
+    and target stay empty until staff or partners fill them.
+    """
+
+    class Type(models.TextChoices):
+        REALISATION = "realisation", "Indicateur de réalisation"
+        RESULTAT = "resultat", "Indicateur de résultat"
+        NON_QUALIFIE = "non_qualifie", "Indicateur (non qualifié)"
+        SUIVI = "suivi", "Indicateur de suivi (tableau d'évolution)"
+
+    fiche = models.ForeignKey(
+        Fiche, on_delete=models.CASCADE, related_name="indicateurs", verbose_name="fiche"
+    )
+    ordre = models.PositiveSmallIntegerField("ordre")
+    libelle = models.TextField("libellé")
+    type = models.CharField("type", max_length=20, choices=Type.choices)
+    unite = models.CharField("unité", max_length=50, blank=True)
+    valeur_reference = models.DecimalField(
+        "valeur de référence", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    annee_reference = models.PositiveSmallIntegerField("année de référence", null=True, blank=True)
+    valeur_cible = models.DecimalField(
+        "valeur cible", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    annee_cible = models.PositiveSmallIntegerField("année cible", null=True, blank=True)
+
+    objects = IndicateurManager()
+
+    class Meta:
+        verbose_name = "indicateur"
+        verbose_name_plural = "indicateurs"
+        ordering = ["fiche", "ordre"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiche", "ordre"], name="%(app_label)s_%(class)s_unique_ordre"
+            ),
+        ]
+
+    def __str__(self):
+        return self.libelle
+
+    def natural_key(self):
+        return (*self.fiche.natural_key(), self.ordre)
+
+    natural_key.dependencies = ["fiches.fiche"]
+
+
+class EvolutionManager(models.Manager):
+    def get_by_natural_key(self, version_code, ordre):
+        return self.get(version__code=version_code, ordre=ordre)
+
+
+class Evolution(models.Model):
+    """A row of the evolution table (Annexe 2): what became of an earlier fiche.
+
+    The PDF's colours, which coded the fate, are lost: the fate is read from
+    the comment, and ``sort_deduit`` says when the comment does not name it
+    in so many words.
+    """
+
+    class Sort(models.TextChoices):
+        MAINTIEN = "maintien", "Maintien"
+        AJUSTEMENT = "ajustement", "Ajustement"
+        SUPPRESSION = "suppression", "Suppression"
+        NOUVELLE = "nouvelle", "Nouvelle fiche"
+
+    version = models.ForeignKey(
+        VersionPlan,
+        on_delete=models.PROTECT,
+        related_name="evolutions",
+        verbose_name="version issue de l'évolution",
+    )
+    ordre = models.PositiveSmallIntegerField("ordre dans le tableau")
+    groupe_texte = models.CharField("groupe (tel qu'écrit)", max_length=500, blank=True)
+    fiche_initiale = models.ForeignKey(
+        Fiche,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="devenir",
+        verbose_name="fiche initiale",
+    )
+    sort = models.CharField("sort", max_length=20, choices=Sort.choices)
+    sort_deduit = models.BooleanField(
+        "sort déduit du commentaire",
+        default=False,
+        help_text="Le commentaire ne nomme pas le sort : il a été déduit de ses termes.",
+    )
+    sort_deduit_de = models.CharField("termes d'où le sort est lu", max_length=500, blank=True)
+    commentaire = models.TextField("commentaire (évolution)", blank=True)
+    fiches_nouvelles = models.ManyToManyField(
+        Fiche, related_name="origines", verbose_name="fiches de la nouvelle version", blank=True
+    )
+    nouveau_numero_texte = models.CharField("nouveau n° (tel qu'écrit)", max_length=255, blank=True)
+    nouvel_intitule = models.TextField("nouvel intitulé (tel qu'écrit)", blank=True)
+    nouveaux_objectifs = models.TextField("objectifs (nouvelle fiche)", blank=True)
+    nouveau_pilote = models.TextField("pilote (nouvelle fiche)", blank=True)
+    exemples_actions = models.TextField("exemples d'actions à développer", blank=True)
+    lignes_source = models.CharField("lignes dans le texte source", max_length=60, blank=True)
+
+    objects = EvolutionManager()
+
+    class Meta:
+        verbose_name = "évolution de fiche"
+        verbose_name_plural = "évolutions des fiches (annexe 2)"
+        ordering = ["version", "ordre"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "ordre"], name="%(app_label)s_%(class)s_unique_ordre"
+            ),
+        ]
+
+    def __str__(self):
+        origine = self.fiche_initiale.numero if self.fiche_initiale_id else "—"
+        return f"{origine} → {self.nouveau_numero_texte or '—'} ({self.get_sort_display()})"
+
+    def natural_key(self):
+        return (*self.version.natural_key(), self.ordre)
+
+    natural_key.dependencies = ["fiches.versionplan", "fiches.fiche"]
+
+    def clean(self):
+        if self.sort in {self.Sort.SUPPRESSION, self.Sort.MAINTIEN} and not self.fiche_initiale_id:
+            raise ValidationError(
+                {
+                    "fiche_initiale": "Une fiche supprimée ou maintenue est une fiche initiale : indiquez-la."
+                }
+            )
+
+
+class AnomalieManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Anomalie(models.Model):
+    """A place where the avenant contradicts itself, recorded as data so staff
+    can annotate and resolve it. The text itself is never corrected."""
+
+    class Categorie(models.TextChoices):
+        COMPTE = "compte", "Comptes qui ne concordent pas"
+        DOUBLON = "doublon", "Ligne en double ou contradictoire"
+        TITRE = "titre", "Titres divergents"
+        NUMERO = "numero", "Numérotation"
+        LIBELLE = "libelle", "Libellés divergents"
+        SECTION = "section", "Section vide ou manquante"
+        AUTRE = "autre", "Autre"
+
+    class Statut(models.TextChoices):
+        OUVERTE = "ouverte", "À examiner"
+        EXPLIQUEE = "expliquee", "Expliquée"
+        RESOLUE = "resolue", "Résolue"
+
+    code = models.SlugField("code", max_length=120, unique=True)
+    categorie = models.CharField("catégorie", max_length=20, choices=Categorie.choices)
+    description = models.TextField("description")
+    localisation = models.CharField("emplacement dans le texte", max_length=500)
+    fiches = models.ManyToManyField(
+        Fiche, related_name="anomalies", verbose_name="fiches", blank=True
+    )
+    statut = models.CharField(
+        "statut", max_length=20, choices=Statut.choices, default=Statut.OUVERTE
+    )
+    annotation = models.TextField("annotation de l'équipe", blank=True)
+
+    objects = AnomalieManager()
+
+    class Meta:
+        verbose_name = "anomalie du texte"
+        verbose_name_plural = "anomalies du texte"
+        ordering = ["categorie", "code"]
+
+    def __str__(self):
+        return self.description[:120]
+
+    def natural_key(self):
+        return (self.code,)

@@ -31,6 +31,7 @@ Nothing is reworded: text is kept verbatim (casing, accents, typos); only
 debris is removed and form hints ("(Préciser ...)", "(A compléter ...)") are
 dropped.
 """
+
 from __future__ import annotations
 
 import json
@@ -113,15 +114,19 @@ EVALUATION_TEXT_LINES = {
 # beginning of each title line is checked at run time.
 SOUS_PARTIES_TITRES = {
     # 6.9: the three "types d'activités à vocation d'inclusion" (bold items)
-    "6.9": [(5522, "L'activité sportive révélatrice de talents"),
-            (5526, "L'activité sportive porteuse de valeurs"),
-            (5528, "L'activité sportive comme projet de territoire")],
+    "6.9": [
+        (5522, "L'activité sportive révélatrice de talents"),
+        (5526, "L'activité sportive porteuse de valeurs"),
+        (5528, "L'activité sportive comme projet de territoire"),
+    ],
     # 6.10: five short title lines, each followed by its paragraph(s)
-    "6.10": [(5627, "« Ville 100% EAC »"),
-             (5631, "Ville apprenante"),
-             (5635, "DEMOS"),
-             (5639, "De la sensibilisation à la professionnalisation"),
-             (5643, "Parcours d'insertion socioprofessionnels des jeunes")],
+    "6.10": [
+        (5627, "« Ville 100% EAC »"),
+        (5631, "Ville apprenante"),
+        (5635, "DEMOS"),
+        (5639, "De la sensibilisation à la professionnalisation"),
+        (5643, "Parcours d'insertion socioprofessionnels des jeunes"),
+    ],
     # 6.12: a single titled list
     "6.12": [(5787, "Les conditions de réussite des projets participatifs")],
 }
@@ -137,14 +142,14 @@ TAG_RE = re.compile(r"<[^>]+>")
 
 # Records of every cleaning decision worth reporting (filled while parsing).
 LOG: dict[str, list] = {
-    "struck": [],          # (line, struck text)
-    "empty_bullets": [],   # line numbers of "-" bullets without text
+    "struck": [],  # (line, struck text)
+    "empty_bullets": [],  # line numbers of "-" bullets without text
     "page_break_joins": [],
     "debris": [],
-    "glued_bullets": [],   # "-Word" normalised to "- Word"
-    "tables": [],          # line numbers of tab-separated rows
+    "glued_bullets": [],  # "-Word" normalised to "- Word"
+    "tables": [],  # line numbers of tab-separated rows
     "html_lines": [],
-    "sub_glyphs": [],      # (line, glyph) secondary bullet glyphs
+    "sub_glyphs": [],  # (line, glyph) secondary bullet glyphs
 }
 
 
@@ -152,10 +157,10 @@ def clean_inline(text: str, lineno: int) -> str:
     """Remove inline debris from one piece of text (no HTML handling here)."""
     for m in STRUCK_RE.finditer(text):
         LOG["struck"].append((lineno, m.group(1)))
-    text = STRUCK_RE.sub("", text)          # ~~x~~: struck-out text in the PDF
-    text = SUP_RE.sub(r"\1", text)          # ^{er} -> er
-    text = BOLD_RE.sub("", text)            # **bold**
-    text = text.replace("\u00a0", " ")      # (no NBSP in the annex, kept for safety)
+    text = STRUCK_RE.sub("", text)  # ~~x~~: struck-out text in the PDF
+    text = SUP_RE.sub(r"\1", text)  # ^{er} -> er
+    text = BOLD_RE.sub("", text)  # **bold**
+    text = text.replace("\u00a0", " ")  # (no NBSP in the annex, kept for safety)
     text = re.sub(r"[ \t]+", " ", text)
     return text.strip()
 
@@ -165,18 +170,18 @@ def norm(text: str) -> str:
     t = unicodedata.normalize("NFD", text)
     t = "".join(c for c in t if unicodedata.category(c) != "Mn")
     t = t.replace("’", "'").replace("Œ", "OE").replace("œ", "oe")
-    t = re.sub(r"\s+", " ", t).strip().upper()
-    return t
+    return re.sub(r"\s+", " ", t).strip().upper()
 
 
 @dataclass
 class LLine:
     """A logical line: a paragraph line or a list item."""
-    no: int                 # source line number (1-based)
-    text: str               # cleaned text (list items without the "- ")
-    raw: str                # raw source line
-    item: bool = False      # list item?
-    depth: int = 0          # list depth (1 = top level)
+
+    no: int  # source line number (1-based)
+    text: str  # cleaned text (list items without the "- ")
+    raw: str  # raw source line
+    item: bool = False  # list item?
+    depth: int = 0  # list depth (1 = top level)
     blank_before: bool = False  # paragraph break before this line?
     html: bool = False
 
@@ -206,7 +211,7 @@ def bullet_line(raw: str, no: int):
     for g in SUB_GLYPHS:
         if rest.startswith(g + " "):
             LOG["sub_glyphs"].append((no, g))
-            rest = rest[len(g) + 1:]
+            rest = rest[len(g) + 1 :]
             depth = 2
             break
     return depth, rest
@@ -268,8 +273,7 @@ def expand_html(raw: str, no: int) -> list[LLine]:
             if not t:
                 LOG["empty_bullets"].append(no)
                 continue
-            out.append(LLine(no, t, raw, item=True, depth=d,
-                             blank_before=pending_break, html=True))
+            out.append(LLine(no, t, raw, item=True, depth=d, blank_before=pending_break, html=True))
             pending_break = False
 
     for tok in HTML_TOKEN_RE.split(raw):
@@ -379,9 +383,15 @@ FICHE_RE = re.compile(r"^FICHE\s+(?:N\s*°\s*)?(\d+\.\d+)\s*$", re.I)
 # Major headings of the form, matched on norm(text) (full match).
 SECTION_PATTERNS = [
     ("diagnostic", r"RAPPEL DES ELEMENTS CLES DU DIAGNOSTIC.*"),
-    ("contexte", r"ELEMENTS (?:DE CONTEXTE ACTUALISES AUXQUELS L'ACTION REPOND|ACTUALISES DU DIAGNOSTIC)"),
+    (
+        "contexte",
+        r"ELEMENTS (?:DE CONTEXTE ACTUALISES AUXQUELS L'ACTION REPOND|ACTUALISES DU DIAGNOSTIC)",
+    ),
     ("objectifs_resultats", r"OBJECTIFS (?:DE L'ACTION )?ET RESULTATS ATTENDUS"),
-    ("descriptif", r"(?:DESCRIPTIF|DESCRIPTION) DE L'ACTION|EXEMPLES DE DECLINAISON OPERATIONNELLE"),
+    (
+        "descriptif",
+        r"(?:DESCRIPTIF|DESCRIPTION) DE L'ACTION|EXEMPLES DE DECLINAISON OPERATIONNELLE",
+    ),
     ("pilote", r"(?:PILOTES?|MAITRES? D'OUVRAGE) ET PARTENAIRES ASSOCIES"),
     ("perimetre", r"PERIMETRE DE L'ACTION|TERRITOIRE"),
     ("publics", r"PUBLICS VISES"),
@@ -395,10 +405,15 @@ DIAG_CONT = r"IDENTIFIES? DANS LE CONTRAT CADRE AUXQUELS L'ACTION REPOND"
 
 # Form hints (boilerplate of the blank form): dropped, counted in "hints".
 HINT_PERIMETRE = re.compile(
-    r"^\(Préciser si 1 QPV, plusieurs QPV, ensemble des QPV, (?:échelle ville|Ville)\)\s*:?\s*")
-HINT_RESULTATS = re.compile(r"^\(Préciser les résultats attendus pour les QPV et ses habitants\)\s*")
+    r"^\(Préciser si 1 QPV, plusieurs QPV, ensemble des QPV, (?:échelle ville|Ville)\)\s*:?\s*"
+)
+HINT_RESULTATS = re.compile(
+    r"^\(Préciser les résultats attendus pour les QPV et ses habitants\)\s*"
+)
 HINT_APPROCHES = re.compile(r"^\(Préciser quelle approche transversale prise en compte\)\s*:?\s*")
-HINT_EVAL = re.compile(r"^\(A compléter au début - prévisionnel- et à la fin de l'action - réel\)\s*$")
+HINT_EVAL = re.compile(
+    r"^\(A compléter au début - prévisionnel- et à la fin de l'action - réel\)\s*$"
+)
 
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
@@ -424,7 +439,7 @@ class Fiche:
 def split_structure(src: list[str], start: int):
     """Return (groups, fiches) for the annex starting at line ``start``."""
     n = len(src)
-    groups = []       # dicts: heading, line, summary {numero: [(titre, line)]}
+    groups = []  # dicts: heading, line, summary {numero: [(titre, line)]}
     fiches: list[Fiche] = []
     cur_group = None
     cur_fiche: Fiche | None = None
@@ -434,8 +449,12 @@ def split_structure(src: list[str], start: int):
         if not raw or "\t" in raw:
             continue
         if GROUP_RE.match(raw):
-            cur_group = {"heading": clean_inline(raw, no), "line": no,
-                         "summary": {}, "summary_order": []}
+            cur_group = {
+                "heading": clean_inline(raw, no),
+                "line": no,
+                "summary": {},
+                "summary_order": [],
+            }
             groups.append(cur_group)
             fiche_starts.append(no)
             cur_fiche = None
@@ -463,6 +482,7 @@ def split_structure(src: list[str], start: int):
 # ---------------------------------------------------------------------------
 # Section parsers
 # ---------------------------------------------------------------------------
+
 
 def years(text: str | None) -> list[int]:
     return [int(y) for y in YEAR_RE.findall(text or "")]
@@ -526,7 +546,8 @@ def parse_objectifs(lines: list[LLine], out: dict, notes: dict):
             m = OBJ_RE.match(ll.text)
             if m:
                 seen_obj = True
-                notes["intitules"].setdefault("objectifs", ll.text if not m.group(2) else m.group(1))
+                heading = ll.text[: len(ll.text) - len(m.group(2))].strip()
+                notes["intitules"].setdefault("objectifs", heading)
                 target = obj
                 if m.group(2):
                     obj.append(LLine(ll.no, m.group(2), ll.raw, blank_before=True))
@@ -547,10 +568,12 @@ def parse_objectifs(lines: list[LLine], out: dict, notes: dict):
     if intro:
         notes["notes"].append(
             "texte placé sous « OBJECTIFS ... ET RESULTATS ATTENDUS » avant le sous-titre"
-            " « OBJECTIFS » (lignes %d-%d) : mis en tête de `objectifs`" % (intro[0].no, intro[-1].no)
-            if seen_obj else
-            "pas de sous-titre « OBJECTIFS » : le texte sous « OBJECTIFS ... ET RESULTATS"
-            " ATTENDUS » (lignes %d-%d) est mis dans `objectifs`" % (intro[0].no, intro[-1].no))
+            " « OBJECTIFS » (lignes %d-%d) : mis en tête de `objectifs`"
+            % (intro[0].no, intro[-1].no)
+            if seen_obj
+            else "pas de sous-titre « OBJECTIFS » : le texte sous « OBJECTIFS ... ET RESULTATS"
+            " ATTENDUS » (lignes %d-%d) est mis dans `objectifs`" % (intro[0].no, intro[-1].no)
+        )
     out["objectifs"] = render(intro + obj)
     out["resultats_attendus"] = render(res)
     if not seen_res:
@@ -622,7 +645,8 @@ def parse_calendrier(lines: list[LLine], out: dict):
 
 
 IND_HEAD_RE = re.compile(
-    r"^(INDICATEURS(?: D['’]EVALUATION| DE (?:REALISATION / RESULTATS|REALISATION|RESULTATS?))?)\s*:?\s*(.*)$")
+    r"^(INDICATEURS(?: D['’]EVALUATION| DE (?:REALISATION / RESULTATS|REALISATION|RESULTATS?))?)\s*:?\s*(.*)$"
+)
 IND_TYPES = {
     "INDICATEURS DE REALISATION": "realisation",
     "INDICATEURS DE RESULTATS": "resultat",
@@ -656,13 +680,20 @@ def parse_evaluation(f: Fiche, lines: list[LLine], out: dict, notes: dict):
                 rubriques_vues.append(rubrique)
                 rest = m.group(2)
                 if re.fullmatch(r"Phase \d+", rest or ""):
-                    groupe = rest          # 6.1: "INDICATEURS DE REALISATION :**Phase 1**"
+                    groupe = rest  # 6.1: "INDICATEURS DE REALISATION :**Phase 1**"
                 elif rest:
-                    inds.append({"libelle": strip_ind(rest), "type": typ,
-                                 "rubrique": rubrique, "groupe": groupe, "ligne": ll.no})
+                    inds.append(
+                        {
+                            "libelle": strip_ind(rest),
+                            "type": typ,
+                            "rubrique": rubrique,
+                            "groupe": groupe,
+                            "ligne": ll.no,
+                        }
+                    )
                 continue
             if re.fullmatch(r"Phase \d+", ll.text):
-                groupe = ll.text           # 6.1 line 4905: "Phase 2"
+                groupe = ll.text  # 6.1 line 4905: "Phase 2"
                 continue
             if inds and not ll.blank_before and inds[-1]["libelle"].endswith(":"):
                 # lines under an indicator ending with ":" (1.10, 1.15):
@@ -670,10 +701,17 @@ def parse_evaluation(f: Fiche, lines: list[LLine], out: dict, notes: dict):
                 inds[-1]["libelle"] += "\n" + ll.text
                 continue
             if inds and not ll.blank_before and "\n" in inds[-1]["libelle"]:
-                inds[-1]["libelle"] += "\n" + ll.text   # further sub-lines
+                inds[-1]["libelle"] += "\n" + ll.text  # further sub-lines
                 continue
-        inds.append({"libelle": strip_ind(ll.text), "type": typ, "rubrique": rubrique,
-                     "groupe": groupe, "ligne": ll.no})
+        inds.append(
+            {
+                "libelle": strip_ind(ll.text),
+                "type": typ,
+                "rubrique": rubrique,
+                "groupe": groupe,
+                "ligne": ll.no,
+            }
+        )
     for ind in inds:
         ind["libelle"] = strip_ind(ind["libelle"])
     out["indicateurs"] = inds
@@ -725,9 +763,15 @@ def parse_fiches_action(lines: list[LLine]) -> list[dict]:
             continue
         m = FA_RE.match(t)
         if m:
-            out.append({"numero": m.group(1), "titre": m.group(2), "texte": None,
-                        "rattachement": [x for x in (axe, sous_axe) if x],
-                        "ligne": ll.no})
+            out.append(
+                {
+                    "numero": m.group(1),
+                    "titre": m.group(2),
+                    "texte": None,
+                    "rattachement": [x for x in (axe, sous_axe) if x],
+                    "ligne": ll.no,
+                }
+            )
     return out
 
 
@@ -758,6 +802,7 @@ def parse_sous_parties(numero: str, lines: list[LLine]) -> list[dict]:
 # ---------------------------------------------------------------------------
 # Fiche assembly
 # ---------------------------------------------------------------------------
+
 
 def parse_fiche(f: Fiche, summary: dict) -> dict:
     out: dict = {"numero": f.numero, "groupe": f.groupe}
@@ -809,11 +854,17 @@ def parse_fiche(f: Fiche, summary: dict) -> dict:
     parse_approches(sections.get("approches", []), out, notes)
     out["autres_rubriques"] = []
     if "plan_financement" in sections:
-        out["autres_rubriques"].append({
-            "intitule": notes["intitules"]["plan_financement"],
-            "texte": render(sections["plan_financement"])})
-    out["rubriques_absentes"] = [n for n, _ in SECTION_PATTERNS
-                                 if n not in sections and n not in ("contexte", "plan_financement")]
+        out["autres_rubriques"].append(
+            {
+                "intitule": notes["intitules"]["plan_financement"],
+                "texte": render(sections["plan_financement"]),
+            }
+        )
+    out["rubriques_absentes"] = [
+        n
+        for n, _ in SECTION_PATTERNS
+        if n not in sections and n not in ("contexte", "plan_financement")
+    ]
     out["intitules_rubriques"] = notes["intitules"]
     out["consignes_supprimees"] = [{"rubrique": r, "ligne": no} for r, no in notes["hints"]]
     out["remarques"] = notes["notes"]
@@ -822,15 +873,44 @@ def parse_fiche(f: Fiche, summary: dict) -> dict:
 
 
 FIELD_ORDER = [
-    "numero", "groupe", "titre_sommaire", "titre", "pilier_texte", "pilier_numero",
-    "principes_texte", "enjeux_texte", "enjeux", "thematique_texte", "diagnostic",
-    "elements_contexte_actualises", "objectifs", "resultats_attendus", "descriptif",
-    "sous_parties", "pilote_libelle", "pilote_texte", "maitre_oeuvre_libelle",
-    "maitre_oeuvre_texte", "partenaires_texte", "perimetre_texte", "publics_vises",
-    "calendrier_texte", "date_debut_texte", "date_fin_texte", "annee_debut", "annee_fin",
-    "indicateurs", "indicateurs_rubriques", "evaluation_texte_complementaire",
-    "approches_transversales_texte", "autres_rubriques", "rubriques_absentes",
-    "intitules_rubriques", "consignes_supprimees", "remarques", "lignes",
+    "numero",
+    "groupe",
+    "titre_sommaire",
+    "titre",
+    "pilier_texte",
+    "pilier_numero",
+    "principes_texte",
+    "enjeux_texte",
+    "enjeux",
+    "thematique_texte",
+    "diagnostic",
+    "elements_contexte_actualises",
+    "objectifs",
+    "resultats_attendus",
+    "descriptif",
+    "sous_parties",
+    "pilote_libelle",
+    "pilote_texte",
+    "maitre_oeuvre_libelle",
+    "maitre_oeuvre_texte",
+    "partenaires_texte",
+    "perimetre_texte",
+    "publics_vises",
+    "calendrier_texte",
+    "date_debut_texte",
+    "date_fin_texte",
+    "annee_debut",
+    "annee_fin",
+    "indicateurs",
+    "indicateurs_rubriques",
+    "evaluation_texte_complementaire",
+    "approches_transversales_texte",
+    "autres_rubriques",
+    "rubriques_absentes",
+    "intitules_rubriques",
+    "consignes_supprimees",
+    "remarques",
+    "lignes",
 ]
 
 
@@ -863,6 +943,13 @@ def main(argv: list[str]) -> int:
     print("%d fiches written to %s" % (len(result), output), file=sys.stderr)
     for g, c in counts.items():
         print("  %2d  %s" % (c, g[:80]), file=sys.stderr)
+    # cleaning log, for the report
+    print("cleaning log:", file=sys.stderr)
+    for key, vals in LOG.items():
+        print(
+            "  %-17s %3d  %s" % (key, len(vals), vals if len(vals) <= 40 else vals[:40] + ["..."]),
+            file=sys.stderr,
+        )
     return 0
 
 

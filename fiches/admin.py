@@ -1,0 +1,269 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from fiches.integrite import rapport_integrite
+from fiches.models import Anomalie, Evolution, Fiche, Indicateur, SousPartie, VersionPlan
+
+
+@admin.register(VersionPlan)
+class VersionPlanAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "libelle",
+        "avenant",
+        "annee_debut",
+        "annee_fin",
+        "en_vigueur",
+        "nb_fiches",
+    ]
+    list_filter = ["en_vigueur"]
+    search_fields = ["code", "libelle"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_nb_fiches=Count("fiches"))
+
+    @admin.display(description="fiches", ordering="_nb_fiches")
+    def nb_fiches(self, obj):
+        return obj._nb_fiches
+
+
+class IndicateurInline(admin.TabularInline):
+    model = Indicateur
+    extra = 0
+    fields = [
+        "ordre",
+        "type",
+        "libelle",
+        "unite",
+        "valeur_reference",
+        "annee_reference",
+        "valeur_cible",
+        "annee_cible",
+    ]
+
+
+class SousPartieInline(admin.StackedInline):
+    model = SousPartie
+    extra = 0
+    fields = ["ordre", "numero", "titre", "texte"]
+
+
+class FicheQuartierFilter(admin.SimpleListFilter):
+    title = "quartier"
+    parameter_name = "quartier"
+
+    def lookups(self, request, model_admin):
+        from contrat.models import Quartier
+
+        return [("tous", "Tous les QPV"), *[(q.slug, q.nom) for q in Quartier.objects.all()]]
+
+    def queryset(self, request, queryset):
+        if self.value() == "tous":
+            return queryset.filter(tous_qpv=True)
+        if self.value():
+            return queryset.filter(quartiers__slug=self.value()).distinct()
+        return queryset
+
+
+class FicheSortFilter(admin.SimpleListFilter):
+    title = "évolution (annexe 2)"
+    parameter_name = "sort"
+
+    def lookups(self, request, model_admin):
+        return Evolution.Sort.choices
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        # A 2019 fiche's fate is on the rows that lead to it; a 2015 fiche's on its own rows.
+        return queryset.filter(
+            pk__in=Evolution.objects.filter(sort=self.value()).values("fiches_nouvelles")
+        ) | queryset.filter(
+            pk__in=Evolution.objects.filter(sort=self.value()).values("fiche_initiale")
+        )
+
+
+@admin.register(Fiche)
+class FicheAdmin(admin.ModelAdmin):
+    list_display = [
+        "numero",
+        "titre",
+        "version",
+        "objectif",
+        "pilote_texte",
+        "nb_indicateurs",
+        "date_fin_texte",
+    ]
+    list_display_links = ["numero", "titre"]
+    list_filter = [
+        "version",
+        "objectif",
+        "enjeux",
+        ("pilotes", admin.RelatedOnlyFieldListFilter),
+        ("partenaires", admin.RelatedOnlyFieldListFilter),
+        FicheQuartierFilter,
+        "axes",
+        FicheSortFilter,
+    ]
+    search_fields = [
+        "numero",
+        "titre",
+        "titre_sommaire",
+        "pilote_texte",
+        "partenaires_texte",
+        "descriptif",
+    ]
+    autocomplete_fields = ["pilotes", "partenaires"]
+    filter_horizontal = ["enjeux", "quartiers", "axes"]
+    inlines = [IndicateurInline, SousPartieInline]
+    readonly_fields = ["lignes_source"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "version",
+                    "numero",
+                    "titre",
+                    "titre_sommaire",
+                    "objectif",
+                    "enjeux",
+                    "groupe_texte",
+                    "lignes_source",
+                ]
+            },
+        ),
+        (
+            "Cadre",
+            {
+                "fields": [
+                    "pilier",
+                    "pilier_texte",
+                    "principes_texte",
+                    "enjeux_texte",
+                    "thematique_texte",
+                ]
+            },
+        ),
+        (
+            "Contenu",
+            {
+                "fields": [
+                    "diagnostic",
+                    "elements_contexte_actualises",
+                    "objectifs",
+                    "resultats_attendus",
+                    "descriptif",
+                ]
+            },
+        ),
+        (
+            "Pilotage",
+            {
+                "fields": [
+                    "pilote_libelle",
+                    "pilote_texte",
+                    "pilotes",
+                    "partenaires_texte",
+                    "partenaires",
+                ]
+            },
+        ),
+        (
+            "Périmètre et publics",
+            {"fields": ["perimetre_texte", "tous_qpv", "quartiers", "publics_vises"]},
+        ),
+        (
+            "Calendrier",
+            {"fields": ["date_debut_texte", "date_fin_texte", "annee_debut", "annee_fin"]},
+        ),
+        ("Approches transversales", {"fields": ["approches_transversales_texte", "axes"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("version", "objectif")
+            .annotate(_nb_indicateurs=Count("indicateurs", distinct=True))
+        )
+
+    @admin.display(description="indicateurs", ordering="_nb_indicateurs")
+    def nb_indicateurs(self, obj):
+        return obj._nb_indicateurs
+
+    def get_urls(self):
+        return [
+            path(
+                "integrite/",
+                self.admin_site.admin_view(self.integrite_view),
+                name="fiches_fiche_integrite",
+            ),
+            *super().get_urls(),
+        ]
+
+    def integrite_view(self, request):
+        version = request.GET.get("version")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Rapport d'intégrité de l'avenant",
+            "rapport": rapport_integrite(version_code=version),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/fiches/integrite.html", context)
+
+
+@admin.register(Indicateur)
+class IndicateurAdmin(admin.ModelAdmin):
+    list_display = ["libelle", "fiche", "type", "unite", "valeur_reference", "valeur_cible"]
+    list_filter = ["type", "fiche__version", "fiche__objectif"]
+    search_fields = ["libelle", "fiche__numero", "fiche__titre"]
+    list_select_related = ["fiche", "fiche__version"]
+    autocomplete_fields = ["fiche"]
+
+
+@admin.register(SousPartie)
+class SousPartieAdmin(admin.ModelAdmin):
+    list_display = ["fiche", "ordre", "numero", "titre"]
+    list_filter = ["fiche__version"]
+    search_fields = ["titre", "texte", "fiche__numero"]
+    list_select_related = ["fiche", "fiche__version"]
+    autocomplete_fields = ["fiche"]
+
+
+@admin.register(Evolution)
+class EvolutionAdmin(admin.ModelAdmin):
+    list_display = [
+        "ordre",
+        "fiche_initiale",
+        "sort",
+        "sort_deduit",
+        "nouveau_numero_texte",
+        "nouvel_intitule_court",
+    ]
+    list_display_links = ["ordre", "fiche_initiale"]
+    list_filter = ["version", "sort", "sort_deduit"]
+    search_fields = [
+        "commentaire",
+        "nouvel_intitule",
+        "fiche_initiale__numero",
+        "fiche_initiale__titre",
+        "nouveau_numero_texte",
+    ]
+    list_select_related = ["fiche_initiale", "fiche_initiale__version"]
+    autocomplete_fields = ["fiche_initiale", "fiches_nouvelles"]
+
+    @admin.display(description="nouvel intitulé")
+    def nouvel_intitule_court(self, obj):
+        return (obj.nouvel_intitule or "")[:100]
+
+
+@admin.register(Anomalie)
+class AnomalieAdmin(admin.ModelAdmin):
+    list_display = ["code", "categorie", "localisation", "statut"]
+    list_filter = ["categorie", "statut"]
+    list_editable = ["statut"]
+    search_fields = ["code", "description", "localisation", "annotation"]
+    autocomplete_fields = ["fiches"]
