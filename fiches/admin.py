@@ -5,6 +5,7 @@ from django.urls import path
 
 from fiches.integrite import rapport_integrite
 from fiches.models import Anomalie, Evolution, Fiche, Indicateur, SousPartie, VersionPlan
+from fiches.services import fiches_relier
 
 
 @admin.register(VersionPlan)
@@ -119,6 +120,7 @@ class FicheAdmin(admin.ModelAdmin):
     filter_horizontal = ["enjeux", "quartiers", "axes"]
     inlines = [IndicateurInline, SousPartieInline]
     readonly_fields = ["lignes_source"]
+    actions = ["relire_les_liens"]
     fieldsets = [
         (
             None,
@@ -193,6 +195,15 @@ class FicheAdmin(admin.ModelAdmin):
     @admin.display(description="indicateurs", ordering="_nb_indicateurs")
     def nb_indicateurs(self, obj):
         return obj._nb_indicateurs
+
+    @admin.action(
+        description="Relire les liens (pilotes, partenaires, quartiers, axes) depuis le texte"
+    )
+    def relire_les_liens(self, request, queryset):
+        changees = fiches_relier(fiches=queryset)
+        self.message_user(
+            request, f"{queryset.count()} fiche(s) relue(s), {changees} dont les liens ont changé."
+        )
 
     def get_urls(self):
         return [

@@ -50,13 +50,14 @@ class Rapport:
 
 
 def _normaliser(texte):
+    """Letters and digits only: two titles that differ by case, accents,
+    spacing, hyphens or quotes say the same thing."""
     texte = unicodedata.normalize("NFKD", texte or "")
     texte = "".join(c for c in texte if not unicodedata.combining(c))
-    texte = texte.replace("’", "'").replace("«", "").replace("»", "")
-    return re.sub(r"[\s.,;:]+", " ", texte).strip().casefold()
+    return re.sub(r"[\W_]+", "", texte).casefold()
 
 
-def _comptes_annonces(version, sorts, nb_fiches, nb_initiales):
+def _comptes_annonces(version, sorts, nb_fiches, nb_initiales, disparues):
     """Rows (label, announced, found) and the discrepancies among them."""
     lignes, ecarts = [], []
     annonces = version.sorts_annonces or {}
@@ -93,6 +94,14 @@ def _comptes_annonces(version, sorts, nb_fiches, nb_initiales):
             f"Fiches au sort « {libelle} »",
             annonces.get(sort),
             sorts.get(sort, 0),
+        )
+    if "suppression" in annonces:
+        # Article 4.1 counts a fiche merged into another as deleted.
+        comparer(
+            f"compte-disparues-{version.code}",
+            "Fiches initiales supprimées ou fusionnées dans une autre",
+            annonces.get("suppression"),
+            disparues,
         )
     # The announcement must add up with itself: initial - deleted + created = total.
     if version.precedente_id and annonces and version.nb_fiches_annonce is not None:
@@ -148,6 +157,19 @@ def _ecarts_evolution(version, evolutions, fiches):
         nouvelles = list(evolution.fiches_nouvelles.all())
         for fiche in nouvelles:
             origines[fiche.numero] += 1
+        if evolution.sort != Evolution.Sort.NOUVELLE and not evolution.fiche_initiale_id:
+            ecarts.append(
+                Ecart(
+                    code=f"evolution-sans-initiale-{version.code}-{evolution.ordre}",
+                    categorie=Anomalie.Categorie.NUMERO,
+                    description=f"La ligne {evolution.ordre} du tableau d'évolution "
+                    f"(« {evolution.get_sort_display()} » vers "
+                    f"« {evolution.nouveau_numero_texte or '—'} ») ne donne ni le numéro ni le "
+                    "titre de la fiche initiale ; il n'en reste que : "
+                    f"« {(evolution.fragment_initial or '—')[:200]} ».",
+                    localisation=f"Annexe 2, lignes {evolution.lignes_source}",
+                )
+            )
         if evolution.sort != Evolution.Sort.SUPPRESSION and not nouvelles:
             ecarts.append(
                 Ecart(
@@ -257,11 +279,25 @@ def rapport_integrite(*, version_code=None):
     par_objectif = Counter(f.objectif.numero if f.objectif_id else None for f in fiches)
     par_enjeu = Counter(e.numero for f in fiches for e in f.enjeux.all())
     par_pilier = Counter(f.pilier.numero if f.pilier_id else None for f in fiches)
-    sorts = dict(Counter(e.sort for e in evolutions))
+    # The text counts fiches, not rows: an initial fiche on two rows with one
+    # fate counts once; new fiches count per row.
+    sorts = dict(
+        Counter(
+            sort
+            for sort, _ in {(e.sort, e.fiche_initiale_id or f"ligne-{e.pk}") for e in evolutions}
+        )
+    )
     nb_initiales = (
         Fiche.objects.filter(version=version.precedente).count() if version.precedente_id else 0
     )
-    comptes, ecarts = _comptes_annonces(version, sorts, len(fiches), nb_initiales)
+    disparues = len(
+        {
+            e.fiche_initiale_id
+            for e in evolutions
+            if e.fiche_initiale_id and (e.sort == Evolution.Sort.SUPPRESSION or e.lien_deduit)
+        }
+    )
+    comptes, ecarts = _comptes_annonces(version, sorts, len(fiches), nb_initiales, disparues)
     ecarts += _ecarts_evolution(version, evolutions, fiches)
     ecarts += _ecarts_fiches(version, fiches)
 

@@ -10,7 +10,11 @@ add an alias.
 import re
 import unicodedata
 
-from contrat.models import AliasOrganisation, AxeTransversal, Quartier
+from contrat.models import AliasOrganisation, AxeTransversal, Quartier, normaliser_libelle
+
+# List items of a pilot or partner text: split on punctuation, then on "et"/"ou".
+FRAGMENT = re.compile(r"[^,;/()\n:+]+")
+SEPARATEUR = re.compile(r"(?:(?!\s+(?:et|ou)\s+).)+", re.IGNORECASE)
 
 
 def _sans_accents(texte):
@@ -46,6 +50,8 @@ class ResolveurOrganisations:
     def __init__(self, aliases=None):
         if aliases is None:
             aliases = AliasOrganisation.objects.select_related("organisation")
+        aliases = list(aliases)
+        self.par_cle = {normaliser_libelle(a.libelle): a.organisation for a in aliases}
         self.motifs = sorted(
             ((a.libelle, _motif_alias(a.libelle), a.organisation) for a in aliases),
             key=lambda item: len(item[0]),
@@ -56,6 +62,18 @@ class ResolveurOrganisations:
         texte = _sans_accents(texte)
         pris = [False] * len(texte)
         trouvees = []
+        # A list item that is exactly an alias names that organisation whatever
+        # its case ("DSDEN, MLDS, Métropole, ville").
+        for morceau in FRAGMENT.finditer(texte):
+            for partie in SEPARATEUR.finditer(morceau.group()):
+                cle = normaliser_libelle(partie.group())
+                organisation = self.par_cle.get(cle)
+                if organisation is not None and cle:
+                    debut = morceau.start() + partie.start()
+                    fin = morceau.start() + partie.end()
+                    for i in range(debut, fin):
+                        pris[i] = True
+                    trouvees.append((debut, organisation))
         for _, motif, organisation in self.motifs:
             for m in motif.finditer(texte):
                 if any(pris[m.start() : m.end()]):
@@ -83,11 +101,11 @@ MOTIFS_QUARTIERS = {
     "figuerolles": [r"figuerolles"],
     "pas-du-loup-val-de-croze": [r"pas du loup", r"val de croze"],
     "petit-bard-pergola": [r"petit[- ]bard", r"pergola"],
-    "mosson-hauts-de-massane": [r"hauts? de massane"],
+    "mosson-hauts-de-massane": [r"hauts? de massane", r"mosson nord"],
     "mosson-paillade-celleneuve": [r"paillade", r"celleneuve"],
 }
-# "Mosson" alone covers both Mosson QPV.
-MOTIF_MOSSON = re.compile(r"\bmosson\b", re.IGNORECASE)
+# "Mosson" alone covers both Mosson QPV ("Mosson Nord" is Hauts de Massane).
+MOTIF_MOSSON = re.compile(r"\bmosson\b(?!\s+nord)", re.IGNORECASE)
 MOTIF_TOUS_QPV = re.compile(
     r"(?:\b(?:12|douze) (?:quartiers|qpv)\b|ensemble des (?:qpv|quartiers)|tous les (?:qpv|quartiers)"
     r"|toutes? les? qpv|\bles qpv de (?:la ville de )?montpellier|quartiers prioritaires de "

@@ -385,10 +385,23 @@ class Evolution(models.Model):
         help_text="Le commentaire ne nomme pas le sort : il a été déduit de ses termes.",
     )
     sort_deduit_de = models.CharField("termes d'où le sort est lu", max_length=500, blank=True)
+    fragment_initial = models.TextField(
+        "fragment de la fiche initiale",
+        blank=True,
+        help_text="Ce que le texte garde d'une fiche initiale qu'il ne permet pas d'identifier "
+        "(ligne coupée par la mise en page).",
+    )
     commentaire = models.TextField("commentaire (évolution)", blank=True)
     fiches_nouvelles = models.ManyToManyField(
         Fiche, related_name="origines", verbose_name="fiches de la nouvelle version", blank=True
     )
+    lien_deduit = models.BooleanField(
+        "lien déduit du commentaire",
+        default=False,
+        help_text="La ligne ne donne pas de nouveau numéro : la fiche où l'initiale est "
+        "fusionnée est lue dans les commentaires.",
+    )
+    lien_deduit_de = models.TextField("termes d'où le lien est lu", blank=True)
     nouveau_numero_texte = models.CharField("nouveau n° (tel qu'écrit)", max_length=255, blank=True)
     nouvel_intitule = models.TextField("nouvel intitulé (tel qu'écrit)", blank=True)
     nouveaux_objectifs = models.TextField("objectifs (nouvelle fiche)", blank=True)

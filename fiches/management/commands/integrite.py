@@ -12,7 +12,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--version", help="Code de la version (par défaut : en vigueur).")
+        parser.add_argument(
+            "--plan", dest="version", help="Code de la version (par défaut : en vigueur)."
+        )
         parser.add_argument(
             "--enregistrer",
             action="store_true",
