@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from fiches.integrite import rapport_integrite
@@ -89,13 +90,13 @@ def test_integrity_command_prints_the_report():
     assert "Fiches dont une section est vide" in text
 
 
-def test_integrity_admin_page(staff_client, client):
+def test_integrity_admin_page(staff_client):
     url = reverse("admin:fiches_fiche_integrite")
     response = staff_client.get(url)
     assert response.status_code == 200
     assert "Rapport d'intégrité" in response.text
     assert "La fiche 6.9 de l'annexe 3 n'apparaît dans aucune ligne" in html.unescape(response.text)
-    assert client.get(url).status_code == 302
+    assert Client().get(url).status_code == 302
 
 
 def test_staff_annotate_and_resolve_an_anomaly(staff_client):
