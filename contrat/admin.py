@@ -7,6 +7,7 @@ from contrat.models import (
     AxeTransversal,
     Contrat,
     Enjeu,
+    Modification,
     Objectif,
     Organisation,
     Pilier,
@@ -151,3 +152,36 @@ class QuartierAdmin(admin.ModelAdmin):
     list_display_links = ["nom"]
     search_fields = ["nom", "slug"]
     prepopulated_fields = {"slug": ["nom"]}
+
+
+@admin.register(Modification)
+class ModificationAdmin(admin.ModelAdmin):
+    """The change history, read-only: it is written by the database triggers."""
+
+    list_display = [
+        "date",
+        "operation",
+        "table",
+        "objet_id",
+        "utilisateur",
+        "liste_champs",
+        "contexte",
+    ]
+    list_filter = ["operation", "table", ("utilisateur", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["objet_id", "contexte", "table"]
+    date_hierarchy = "date"
+    list_select_related = ["utilisateur"]
+    readonly_fields = [f.name for f in Modification._meta.fields]
+
+    @admin.display(description="champs modifiés")
+    def liste_champs(self, obj):
+        return ", ".join(obj.champs or [])
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

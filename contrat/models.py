@@ -441,3 +441,61 @@ class Quartier(NaturalKeyMixin, models.Model):
 
     def __str__(self):
         return self.nom
+
+
+class ModificationQuerySet(models.QuerySet):
+    def pour_objet(self, instance):
+        return self.filter(table=instance._meta.db_table, objet_id=str(instance.pk))
+
+
+class Modification(models.Model):
+    """One change of one row, written by a PostgreSQL trigger (see
+    ``contrat/historique.py``), so that nothing escapes it: admin edits, forms,
+    the API, imports, and ``QuerySet.update()`` alike.
+
+    ``avant`` and ``apres`` are the whole row before and after (JSON); the
+    author is whoever the request or the service declared to the database.
+    """
+
+    class Operation(models.TextChoices):
+        CREATION = "INSERT", "Création"
+        MODIFICATION = "UPDATE", "Modification"
+        SUPPRESSION = "DELETE", "Suppression"
+
+    table = models.CharField("table", max_length=100)
+    objet_id = models.CharField("identifiant de la ligne", max_length=100)
+    operation = models.CharField("opération", max_length=10, choices=Operation.choices)
+    avant = models.JSONField("avant", null=True, blank=True)
+    apres = models.JSONField("après", null=True, blank=True)
+    champs = models.JSONField("champs modifiés", default=list, blank=True)
+    utilisateur = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="+",
+        verbose_name="auteur",
+    )
+    contexte = models.CharField("contexte", max_length=500, blank=True)
+    date = models.DateTimeField("date")
+
+    objects = ModificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "modification (historique)"
+        verbose_name_plural = "historique des modifications"
+        ordering = ["-date", "-id"]
+        indexes = [
+            # The history page of one fiche: WHERE table = ... AND objet_id = ... ORDER BY date.
+            models.Index(fields=["table", "objet_id", "date"], name="contrat_modif_objet_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_operation_display()} {self.table} #{self.objet_id} ({self.date:%d/%m/%Y %H:%M})"
+
+    def differences(self):
+        """(field, before, after) for each changed column."""
+        avant, apres = self.avant or {}, self.apres or {}
+        noms = self.champs or sorted(set(avant) | set(apres))
+        return [(nom, avant.get(nom), apres.get(nom)) for nom in noms]

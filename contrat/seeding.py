@@ -22,6 +22,8 @@ from django.conf import settings
 from django.core import serializers
 from django.db import transaction
 
+from contrat.historique import auteur
+
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 LOCAL_APPS = ["contrat", "fiches", "engagements", "gouvernance"]
 
@@ -85,7 +87,7 @@ def _save(deserialized):
 def seed(*, reset=False, files=None):
     report = SeedReport()
     files = fixture_files() if files is None else files
-    with transaction.atomic():
+    with auteur(None, "seed : chargement des données de l'avenant"), transaction.atomic():
         for path in files:
             report.files.append(path)
             deferred = []

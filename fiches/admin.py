@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from fiches.admin_extras import FicheAdminExtras
 from fiches.integrite import rapport_integrite
 from fiches.models import Anomalie, Evolution, Fiche, Indicateur, SousPartie, VersionPlan
 from fiches.services import fiches_relier
@@ -87,7 +88,7 @@ class FicheSortFilter(admin.SimpleListFilter):
 
 
 @admin.register(Fiche)
-class FicheAdmin(admin.ModelAdmin):
+class FicheAdmin(FicheAdminExtras, admin.ModelAdmin):
     list_display = [
         "numero",
         "titre",
@@ -119,7 +120,7 @@ class FicheAdmin(admin.ModelAdmin):
     autocomplete_fields = ["pilotes", "partenaires"]
     filter_horizontal = ["enjeux", "quartiers", "axes"]
     inlines = [IndicateurInline, SousPartieInline]
-    readonly_fields = ["lignes_source"]
+    readonly_fields = ["lignes_source", "lignee"]
     actions = ["relire_les_liens"]
     fieldsets = [
         (
@@ -137,6 +138,7 @@ class FicheAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        ("Filiation (tableau d'évolution)", {"fields": ["lignee"]}),
         (
             "Cadre",
             {

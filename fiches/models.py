@@ -246,6 +246,35 @@ class Fiche(models.Model):
         enjeu, _, rang = (numero or "").strip().partition(".")
         return int(enjeu), int(rang or 0)
 
+    @staticmethod
+    def vecteur_recherche():
+        """Every section, weighted (number and titles first), in French."""
+        from django.contrib.postgres.search import SearchVector
+
+        return (
+            SearchVector("numero", "titre", "titre_sommaire", weight="A", config="french")
+            + SearchVector(
+                "objectifs",
+                "resultats_attendus",
+                "pilote_texte",
+                "partenaires_texte",
+                weight="B",
+                config="french",
+            )
+            + SearchVector(
+                "diagnostic",
+                "elements_contexte_actualises",
+                "descriptif",
+                "perimetre_texte",
+                "publics_vises",
+                "approches_transversales_texte",
+                "enjeux_texte",
+                "thematique_texte",
+                weight="C",
+                config="french",
+            )
+        )
+
     def sections_vides(self):
         return [name for name in self.SECTIONS if not (getattr(self, name) or "").strip()]
 

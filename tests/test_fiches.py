@@ -223,3 +223,41 @@ def test_links_are_read_again_after_staff_add_an_alias():
 def test_seeded_links_match_what_the_texts_say():
     # The fixtures were written with the same readers: reading again changes nothing.
     assert fiches_relier(fiches=Fiche.objects.all()) == 0
+
+
+NUMEROS_ANNEXE_3 = (
+    [f"1.{i}" for i in range(1, 17)]
+    + [f"2.{i}" for i in range(1, 17)]
+    + [f"3.{i}" for i in range(1, 5)]
+    + ["4.1", "4.2"]
+    + [f"5.{i}" for i in range(1, 10)]
+    + [f"6.{i}" for i in range(1, 13)]
+    + ["7.1", "7.2", "9.1", "9.2", "9.3", "10.1", "10.2", "11.1", "12.1", "12.2"]
+)
+
+
+def test_every_fiche_number_of_annexe_3_is_present_exactly_once():
+    assert len(NUMEROS_ANNEXE_3) == 69
+    numeros = sorted(
+        Fiche.objects.en_vigueur().values_list("numero", flat=True), key=Fiche.cles_de_tri
+    )
+    assert numeros == sorted(NUMEROS_ANNEXE_3, key=Fiche.cles_de_tri)
+
+
+def test_fixture_integrity():
+    for f in Fiche.objects.en_vigueur().prefetch_related("axes"):
+        # Every fiche has an objective, or (12.x) an axe.
+        assert f.objectif_id or f.axes.exists(), f.numero
+        assert f.titre, f.numero
+    # No organisation was created twice (no two names normalise alike).
+    noms = [o.nom.casefold() for o in Organisation.objects.all()]
+    assert len(noms) == len(set(noms))
+    # Every link resolves: the M2M rows point at existing rows (checked by the
+    # database), and every pilot text that names an alias is linked.
+    from fiches.liens import ResolveurOrganisations
+
+    resolveur = ResolveurOrganisations()
+    for f in Fiche.objects.prefetch_related("pilotes"):
+        assert {o.pk for o in resolveur.organisations(f.pilote_texte)} == {
+            o.pk for o in f.pilotes.all()
+        }, f.numero
