@@ -97,6 +97,8 @@ def test_integrity_admin_page(staff_client):
     assert "Rapport d'intégrité" in response.text
     assert "La fiche 6.9 de l'annexe 3 n'apparaît dans aucune ligne" in html.unescape(response.text)
     assert Client().get(url).status_code == 302
+    # Reachable from the fiches' list.
+    assert url in staff_client.get(reverse("admin:fiches_fiche_changelist")).text
 
 
 def test_staff_annotate_and_resolve_an_anomaly(staff_client):

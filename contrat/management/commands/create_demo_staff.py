@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -25,6 +27,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Compte de démonstration {verb} — identifiant : {DEMO_USERNAME} "
-                f"— mot de passe : {DEMO_PASSWORD} — http://127.0.0.1:8000/admin/"
+                f"— mot de passe : {DEMO_PASSWORD} — http://127.0.0.1:{os.getenv('PORT', '8000')}/admin/"
             )
         )
