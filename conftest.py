@@ -23,3 +23,36 @@ def staff_client(client, django_user_model):
     )
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def equipe(django_user_model):
+    """A staff member of the policy unit."""
+    return django_user_model.objects.create_user(
+        username="equipe", password="mot-de-passe-solide-42", is_staff=True
+    )
+
+
+@pytest.fixture
+def partenaire(django_user_model):
+    """Factory: a partner user of the organisation with this slug."""
+    from contrat.models import Membre, Organisation
+
+    def creer(slug, username=None):
+        user = django_user_model.objects.create_user(
+            username=username or f"partenaire-{slug}", password="mot-de-passe-solide-42"
+        )
+        Membre.objects.create(utilisateur=user, organisation=Organisation.objects.get(slug=slug))
+        return user
+
+    return creer
+
+
+@pytest.fixture
+def campagne(equipe):
+    """The 2021 data-entry campaign, open."""
+    import datetime
+
+    from engagements.services import campagne_ouvrir
+
+    return campagne_ouvrir(utilisateur=equipe, annee=2021, date_limite=datetime.date(2022, 3, 31))

@@ -10,7 +10,9 @@ readable (a quartier is ``"mosson-paillade-celleneuve"``, not an id).
 import re
 import unicodedata
 
+from django.conf import settings
 from django.db import models
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
 
@@ -127,6 +129,20 @@ class Avenant(models.Model):
 
 
 class OrganisationQuerySet(models.QuerySet):
+    def perimetre(self, organisation):
+        """The organisation and every service attached to it, at any depth
+        (the État and its DDCS, DIRECCTE...), in one query."""
+        return self.filter(
+            pk__in=RawSQL(
+                "WITH RECURSIVE perimetre(id) AS ("
+                " SELECT %s::bigint"
+                " UNION SELECT o.id FROM contrat_organisation o"
+                " JOIN perimetre p ON o.rattachement_id = p.id"
+                ") SELECT id FROM perimetre",
+                [organisation.pk],
+            )
+        )
+
     def par_libelle(self, libelle):
         """Organisations whose name, short name or alias matches ``libelle``."""
         cle = normaliser_libelle(libelle)
@@ -237,6 +253,39 @@ class AliasOrganisation(models.Model):
                     f"(alias « {autre.libelle} »)."
                 }
             )
+
+
+class Membre(models.Model):
+    """A user account of a partner organisation: what it may read and write
+    is scoped to that organisation (and the services attached to it)."""
+
+    utilisateur = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="membre",
+        verbose_name="utilisateur",
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="membres", verbose_name="organisation"
+    )
+
+    class Meta:
+        verbose_name = "membre d'une organisation partenaire"
+        verbose_name_plural = "membres des organisations partenaires"
+        ordering = ["organisation", "utilisateur"]
+
+    def __str__(self):
+        return f"{self.utilisateur} ({self.organisation})"
+
+
+def organisation_de(utilisateur):
+    """The partner organisation of a user account, or None (staff, anonymous)."""
+    if utilisateur is None or not utilisateur.is_authenticated:
+        return None
+    try:
+        return utilisateur.membre.organisation
+    except Membre.DoesNotExist:
+        return None
 
 
 class SignataireManager(models.Manager):

@@ -1,1 +1,361 @@
-"""Models of the engagements app: added by the issue that builds it."""
+"""Partner commitments (Annexe 1), their targets, and the indicator values
+partners enter by campaign.
+
+Writes that carry rules go through :mod:`engagements.services`; forms, the
+admin, imports and the API all call it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from contrat.models import AxeTransversal, Enjeu, Objectif, Organisation, Quartier
+from fiches.models import Indicateur
+
+
+class EngagementManager(models.Manager):
+    def get_by_natural_key(self, ordre):
+        return self.get(ordre=ordre)
+
+
+class Engagement(models.Model):
+    """One commitment of a funding partner: a non-empty cell of Annexe 1,
+    its fragments across page breaks joined back."""
+
+    class Partenaire(models.TextChoices):
+        METROPOLE_VILLE = "metropole-ville", "Métropole / Ville de Montpellier"
+        ETAT = "etat", "État"
+        DEPARTEMENT = "departement", "Département"
+        REGION = "region", "Région"
+        CAF = "caf", "CAF"
+
+    ordre = models.PositiveSmallIntegerField("n°", unique=True)
+    partenaire = models.CharField("partenaire", max_length=20, choices=Partenaire.choices)
+    organisations = models.ManyToManyField(
+        Organisation, related_name="engagements", verbose_name="organisations"
+    )
+    objectif = models.ForeignKey(
+        Objectif,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="engagements",
+        verbose_name="objectif opérationnel",
+        help_text="Vide pour les engagements au titre des axes transversaux.",
+    )
+    axes_transversaux = models.BooleanField("au titre des axes transversaux", default=False)
+    axes = models.ManyToManyField(
+        AxeTransversal, related_name="engagements", verbose_name="axes transversaux", blank=True
+    )
+    enjeux = models.ManyToManyField(
+        Enjeu, related_name="engagements", verbose_name="enjeux", blank=True
+    )
+    objectif_texte = models.TextField("objectif (tel qu'écrit)", blank=True)
+    enjeux_texte = models.TextField("enjeux (tels qu'écrits)", blank=True)
+    texte = models.TextField("texte de l'engagement")
+    colonne_imprimee = models.CharField(
+        "colonne où le texte est imprimé", max_length=20, choices=Partenaire.choices
+    )
+    deplace = models.BooleanField("déplacé vers le partenaire concerné", default=False)
+    motif_deplacement = models.TextField("motif du déplacement", blank=True)
+    lignes_source = models.CharField("lignes dans le texte source", max_length=60, blank=True)
+
+    objects = EngagementManager()
+
+    class Meta:
+        verbose_name = "engagement"
+        verbose_name_plural = "engagements"
+        ordering = ["ordre"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(objectif__isnull=False) | Q(axes_transversaux=True),
+                name="%(app_label)s_%(class)s_objectif_ou_axes",
+            ),
+        ]
+
+    def __str__(self):
+        return f"n° {self.ordre} — {self.get_partenaire_display()} — {self.texte[:80]}"
+
+    def natural_key(self):
+        return (self.ordre,)
+
+
+class CibleManager(models.Manager):
+    def get_by_natural_key(self, engagement_ordre, ordre):
+        return self.get(engagement__ordre=engagement_ordre, ordre=ordre)
+
+
+class Cible(models.Model):
+    """A figure in an engagement: a target to reach, or a figure already
+    reported. Each target is followed by an :class:`~fiches.models.Indicateur`."""
+
+    class Nature(models.TextChoices):
+        CIBLE = "cible", "Cible (objectif à atteindre)"
+        CONSTAT = "constat", "Constat (chiffre déjà atteint ou observé)"
+
+    class Portee(models.TextChoices):
+        NATIONAL = "national", "Nationale"
+        REGIONAL = "regional", "Régionale"
+        DEPARTEMENTAL = "departemental", "Départementale"
+        LOCAL = "local", "Locale"
+
+    class Comparateur(models.TextChoices):
+        EGAL = "=", "="
+        SUPERIEUR = ">", "plus de"
+        SUPERIEUR_EGAL = ">=", "au moins"
+        INFERIEUR = "<", "moins de"
+        INFERIEUR_EGAL = "<=", "au plus"
+        ENVIRON = "~", "environ"
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="cibles", verbose_name="engagement"
+    )
+    ordre = models.PositiveSmallIntegerField("ordre")
+    phrase = models.TextField("phrase d'où vient le chiffre")
+    nature = models.CharField("nature", max_length=10, choices=Nature.choices)
+    valeur = models.DecimalField("valeur", max_digits=16, decimal_places=2)
+    valeur_texte = models.CharField("valeur (telle qu'écrite)", max_length=100)
+    valeur_max = models.DecimalField(
+        "valeur haute (fourchette)", max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    comparateur = models.CharField(
+        "comparateur", max_length=2, choices=Comparateur.choices, default=Comparateur.EGAL
+    )
+    unite = models.CharField("unité (telle qu'écrite)", max_length=50)
+    objet = models.CharField("ce qui est compté", max_length=500)
+    annee = models.PositiveSmallIntegerField("année", null=True, blank=True)
+    echeance_texte = models.CharField("échéance (telle qu'écrite)", max_length=200, blank=True)
+    portee = models.CharField("portée", max_length=20, choices=Portee.choices)
+    indicateur = models.OneToOneField(
+        Indicateur,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cible_engagement",
+        verbose_name="indicateur de suivi",
+    )
+
+    objects = CibleManager()
+
+    class Meta:
+        verbose_name = "cible ou chiffre d'un engagement"
+        verbose_name_plural = "cibles et chiffres des engagements"
+        ordering = ["engagement", "ordre"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "ordre"], name="%(app_label)s_%(class)s_unique_ordre"
+            ),
+            models.CheckConstraint(
+                condition=Q(valeur_max__isnull=True) | Q(valeur_max__gte=models.F("valeur")),
+                name="%(app_label)s_%(class)s_fourchette_ordonnee",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_nature_display()} : {self.phrase[:100]}"
+
+    def natural_key(self):
+        return (*self.engagement.natural_key(), self.ordre)
+
+    natural_key.dependencies = ["engagements.engagement", "fiches.indicateur"]
+
+
+class CampagneQuerySet(models.QuerySet):
+    def ouvertes(self):
+        return self.filter(statut=Campagne.Statut.OUVERTE)
+
+
+class CampagneManager(models.Manager.from_queryset(CampagneQuerySet)):
+    def get_by_natural_key(self, annee):
+        return self.get(annee=annee)
+
+
+class Campagne(models.Model):
+    """A data-entry campaign for one year: open until staff close it, which
+    locks its values; reopening is explicit and recorded."""
+
+    class Statut(models.TextChoices):
+        OUVERTE = "ouverte", "Ouverte"
+        FERMEE = "fermee", "Fermée (valeurs verrouillées)"
+
+    annee = models.PositiveSmallIntegerField("année (période)", unique=True)
+    libelle = models.CharField("libellé", max_length=200, blank=True)
+    date_limite = models.DateField("date limite de saisie")
+    statut = models.CharField(
+        "statut", max_length=10, choices=Statut.choices, default=Statut.OUVERTE
+    )
+
+    objects = CampagneManager()
+
+    class Meta:
+        verbose_name = "campagne de saisie"
+        verbose_name_plural = "campagnes de saisie"
+        ordering = ["-annee"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annee__gte=2015, annee__lte=2030),
+                name="%(app_label)s_%(class)s_annee_du_contrat",
+            ),
+        ]
+
+    def __str__(self):
+        return self.libelle or f"Campagne {self.annee}"
+
+    def natural_key(self):
+        return (self.annee,)
+
+    @property
+    def verrouillee(self):
+        return self.statut == self.Statut.FERMEE
+
+
+class EvenementCampagne(models.Model):
+    """Opening, closing and reopening of a campaign: who, when, why."""
+
+    class Action(models.TextChoices):
+        OUVERTURE = "ouverture", "Ouverture"
+        FERMETURE = "fermeture", "Fermeture"
+        REOUVERTURE = "reouverture", "Réouverture"
+
+    campagne = models.ForeignKey(
+        Campagne, on_delete=models.CASCADE, related_name="evenements", verbose_name="campagne"
+    )
+    action = models.CharField("action", max_length=20, choices=Action.choices)
+    motif = models.TextField("motif", blank=True)
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="auteur",
+    )
+    date = models.DateTimeField("date", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "événement de campagne"
+        verbose_name_plural = "événements de campagne"
+        ordering = ["campagne", "date"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} de {self.campagne} le {self.date:%d/%m/%Y}"
+
+
+class ValeurQuerySet(models.QuerySet):
+    def visibles_par(self, utilisateur):
+        """Everything for staff; for a partner, its organisation's values;
+        for everyone else, validated values only (open data)."""
+        from contrat.models import organisation_de
+
+        if utilisateur is not None and utilisateur.is_authenticated and utilisateur.is_staff:
+            return self
+        organisation = organisation_de(utilisateur)
+        publiques = Q(statut=Valeur.Statut.VALIDEE)
+        if organisation is None:
+            return self.filter(publiques)
+        perimetre = Organisation.objects.perimetre(organisation)
+        return self.filter(publiques | Q(indicateur__organisation__in=perimetre))
+
+
+class Valeur(models.Model):
+    """One fact: an indicator's value for a year, a quartier (or all) and a
+    sex (or both). The database forbids two facts for the same key."""
+
+    class Statut(models.TextChoices):
+        BROUILLON = "brouillon", "Brouillon"
+        SOUMISE = "soumise", "Soumise"
+        VALIDEE = "validee", "Validée"
+        REJETEE = "rejetee", "Rejetée"
+
+    class Sexe(models.TextChoices):
+        FEMMES = "F", "Femmes"
+        HOMMES = "H", "Hommes"
+
+    indicateur = models.ForeignKey(
+        Indicateur, on_delete=models.PROTECT, related_name="valeurs", verbose_name="indicateur"
+    )
+    annee = models.PositiveSmallIntegerField("année")
+    quartier = models.ForeignKey(
+        Quartier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="valeurs",
+        verbose_name="quartier",
+        help_text="Vide : tous les quartiers.",
+    )
+    sexe = models.CharField(
+        "sexe",
+        max_length=1,
+        choices=Sexe.choices,
+        blank=True,
+        default="",
+        help_text="Vide : ensemble.",
+    )
+    valeur = models.DecimalField("valeur", max_digits=16, decimal_places=2)
+    note = models.TextField("note du partenaire", blank=True)
+    statut = models.CharField(
+        "statut", max_length=10, choices=Statut.choices, default=Statut.BROUILLON
+    )
+    commentaire_validation = models.TextField("commentaire de l'équipe", blank=True)
+    saisie_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="saisie par",
+    )
+    saisie_le = models.DateTimeField("saisie le")
+    soumise_le = models.DateTimeField("soumise le", null=True, blank=True)
+    validee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="validée ou rejetée par",
+    )
+    validee_le = models.DateTimeField("validée ou rejetée le", null=True, blank=True)
+    version = models.PositiveIntegerField(
+        "version",
+        default=1,
+        help_text="Augmente à chaque écriture : refuse les mises à jour perdues.",
+    )
+    synthetique = models.BooleanField(
+        "valeur synthétique (démonstration)",
+        default=False,
+        help_text="Générée pour une démonstration ou un banc d'essai, jamais saisie.",
+    )
+
+    objects = ValeurQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "valeur d'indicateur"
+        verbose_name_plural = "valeurs d'indicateurs"
+        ordering = ["indicateur", "annee", "quartier", "sexe"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicateur", "annee", "quartier", "sexe"],
+                nulls_distinct=False,
+                name="%(app_label)s_%(class)s_unique_fait",
+            ),
+            models.CheckConstraint(
+                condition=Q(annee__gte=2015, annee__lte=2030),
+                name="%(app_label)s_%(class)s_annee_du_contrat",
+            ),
+            models.CheckConstraint(
+                condition=~Q(statut="rejetee") | ~Q(commentaire_validation=""),
+                name="%(app_label)s_%(class)s_rejet_commente",
+            ),
+        ]
+        indexes = [
+            # Campaign completeness and the validation queue: WHERE annee = ... AND statut = ...
+            models.Index(fields=["annee", "statut"], name="engagements_valeur_annee_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicateur.code} {self.annee} {self.cellule_libelle} = {self.valeur}"
+
+    @property
+    def cellule_libelle(self):
+        quartier = self.quartier.nom if self.quartier_id else "tous quartiers"
+        sexe = self.get_sexe_display() if self.sexe else "ensemble"
+        return f"{quartier} / {sexe}"

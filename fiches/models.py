@@ -317,16 +317,28 @@ class SousPartie(models.Model):
     natural_key.dependencies = ["fiches.fiche"]
 
 
-class IndicateurManager(models.Manager):
-    def get_by_natural_key(self, version_code, numero, ordre):
-        return self.get(fiche__version__code=version_code, fiche__numero=numero, ordre=ordre)
+class IndicateurQuerySet(models.QuerySet):
+    def pour_organisation(self, organisation):
+        """Indicators the organisation (or one of its services) reports on."""
+        return self.filter(organisation__in=Organisation.objects.perimetre(organisation))
+
+    def a_saisir(self):
+        """Indicators partners enter values for (those with a responsible organisation)."""
+        return self.filter(organisation__isnull=False, actif=True)
+
+
+class IndicateurManager(models.Manager.from_queryset(IndicateurQuerySet)):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
 
 
 class Indicateur(models.Model):
-    """An indicator line of a fiche, in the fiche's order.
+    """Something a partner reports on: an indicator line of a fiche (in the
+    fiche's order), or the target of a partner's engagement (Annexe 1).
 
     The avenant names indicators but gives almost no figures: unit, baseline
-    and target stay empty until staff or partners fill them.
+    and target stay empty until staff fill them, and values until partners
+    enter them.
     """
 
     class Type(models.TextChoices):
@@ -334,42 +346,115 @@ class Indicateur(models.Model):
         RESULTAT = "resultat", "Indicateur de résultat"
         NON_QUALIFIE = "non_qualifie", "Indicateur (non qualifié)"
         SUIVI = "suivi", "Indicateur de suivi (tableau d'évolution)"
+        ENGAGEMENT = "engagement", "Cible d'un engagement (annexe 1)"
 
+    class Unite(models.TextChoices):
+        NOMBRE = "nombre", "Nombre"
+        POURCENTAGE = "pourcentage", "Pourcentage (%)"
+        EUROS = "euros", "Euros (€)"
+        HEURES = "heures", "Heures"
+        JOURS = "jours", "Jours"
+        AUTRE = "autre", "Autre (valeur décimale)"
+
+    class Sens(models.TextChoices):
+        HAUSSE = "hausse", "Plus c'est haut, mieux c'est"
+        BAISSE = "baisse", "Plus c'est bas, mieux c'est"
+
+    class Desagregation(models.TextChoices):
+        AUCUNE = "aucune", "Aucune (une valeur)"
+        QUARTIER = "quartier", "Par quartier (12 QPV)"
+        SEXE = "sexe", "Par sexe"
+        QUARTIER_SEXE = "quartier_sexe", "Par quartier et par sexe"
+
+    code = models.SlugField(
+        "code",
+        max_length=40,
+        unique=True,
+        help_text="« 2019-1.1-3 » : 3e indicateur de la fiche 1.1 de 2019 ; « E12-1 » : "
+        "1re cible de l'engagement n° 12.",
+    )
     fiche = models.ForeignKey(
-        Fiche, on_delete=models.CASCADE, related_name="indicateurs", verbose_name="fiche"
+        Fiche,
+        on_delete=models.CASCADE,
+        related_name="indicateurs",
+        verbose_name="fiche",
+        null=True,
+        blank=True,
+        help_text="Vide pour la cible d'un engagement.",
     )
     ordre = models.PositiveSmallIntegerField("ordre")
     libelle = models.TextField("libellé")
     type = models.CharField("type", max_length=20, choices=Type.choices)
-    unite = models.CharField("unité", max_length=50, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicateurs",
+        verbose_name="organisation responsable",
+        help_text="Qui saisit les valeurs ; par défaut, le premier pilote de la fiche.",
+    )
+    unite = models.CharField("unité", max_length=20, choices=Unite.choices, blank=True)
+    sens = models.CharField("sens souhaité", max_length=10, choices=Sens.choices, blank=True)
+    desagregation = models.CharField(
+        "ventilation", max_length=20, choices=Desagregation.choices, default=Desagregation.AUCUNE
+    )
     valeur_reference = models.DecimalField(
-        "valeur de référence", max_digits=14, decimal_places=2, null=True, blank=True
+        "valeur de référence", max_digits=16, decimal_places=2, null=True, blank=True
     )
     annee_reference = models.PositiveSmallIntegerField("année de référence", null=True, blank=True)
     valeur_cible = models.DecimalField(
-        "valeur cible", max_digits=14, decimal_places=2, null=True, blank=True
+        "valeur cible", max_digits=16, decimal_places=2, null=True, blank=True
     )
     annee_cible = models.PositiveSmallIntegerField("année cible", null=True, blank=True)
+    actif = models.BooleanField(
+        "à renseigner", default=True, help_text="Décochez pour ne plus demander de valeurs."
+    )
 
     objects = IndicateurManager()
 
     class Meta:
         verbose_name = "indicateur"
         verbose_name_plural = "indicateurs"
-        ordering = ["fiche", "ordre"]
+        ordering = ["fiche", "ordre", "code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["fiche", "ordre"], name="%(app_label)s_%(class)s_unique_ordre"
+                fields=["fiche", "ordre"],
+                condition=Q(fiche__isnull=False),
+                name="%(app_label)s_%(class)s_unique_ordre",
             ),
+            models.CheckConstraint(
+                condition=Q(fiche__isnull=False) | Q(type="engagement"),
+                name="%(app_label)s_%(class)s_fiche_sauf_engagement",
+            ),
+            models.CheckConstraint(
+                condition=~Q(unite="pourcentage")
+                | Q(valeur_cible__isnull=True)
+                | Q(valeur_cible__gte=0, valeur_cible__lte=100),
+                name="%(app_label)s_%(class)s_cible_pourcentage",
+            ),
+        ]
+        indexes = [
+            # "My indicators": WHERE organisation_id IN (...) AND actif.
+            models.Index(fields=["organisation", "actif"], name="fiches_indic_org_idx"),
         ]
 
     def __str__(self):
-        return self.libelle
+        prefixe = f"{self.fiche.numero} — " if self.fiche_id else ""
+        return f"{prefixe}{self.libelle}"
 
     def natural_key(self):
-        return (*self.fiche.natural_key(), self.ordre)
+        return (self.code,)
 
-    natural_key.dependencies = ["fiches.fiche"]
+    natural_key.dependencies = ["fiches.fiche", "contrat.organisation"]
+
+    @property
+    def par_quartier(self):
+        return self.desagregation in {self.Desagregation.QUARTIER, self.Desagregation.QUARTIER_SEXE}
+
+    @property
+    def par_sexe(self):
+        return self.desagregation in {self.Desagregation.SEXE, self.Desagregation.QUARTIER_SEXE}
 
 
 class EvolutionManager(models.Manager):

@@ -150,6 +150,17 @@ def fiche_fields(version, *, numero, resolveur, objectif_par_enjeu, **sections):
     }
 
 
+def unite_du_libelle(libelle):
+    """The unit when the indicator's own words state it ("Nombre de...",
+    "Taux de...", "Pourcentage..."); empty otherwise (staff will set it)."""
+    debut = texte(libelle).lower()
+    if debut.startswith("nombre"):
+        return "nombre"
+    if debut.startswith(("taux", "pourcentage")):
+        return "pourcentage"
+    return ""
+
+
 def build():
     annexe3 = json.loads((DATA / "annexe3.json").read_text(encoding="utf-8"))
     annexe2 = json.loads((DATA / "annexe2.json").read_text(encoding="utf-8"))
@@ -225,21 +236,30 @@ def build():
             if numero in indicateurs:
                 for libelle in nouvelle.get("indicateurs_suivi") or []:
                     indicateurs[numero].append((libelle, "suivi"))
+    premier_pilote = {
+        row["fields"]["numero"]: (row["fields"]["pilotes"] or [None])[0] for row in fiches_2019
+    }
     for numero, rows in indicateurs.items():
         for ordre, (libelle, type_) in enumerate(rows, start=1):
             extras.append(
                 {
                     "model": "fiches.indicateur",
                     "fields": {
+                        "code": f"{V2019}-{numero}-{ordre}",
                         "fiche": [V2019, numero],
                         "ordre": ordre,
                         "libelle": texte(libelle),
                         "type": type_,
-                        "unite": "",
+                        # Who reports: by default the fiche's first pilot (issue rule).
+                        "organisation": premier_pilote[numero],
+                        "unite": unite_du_libelle(libelle),
+                        "sens": "",
+                        "desagregation": "aucune",
                         "valeur_reference": None,
                         "annee_reference": None,
                         "valeur_cible": None,
                         "annee_cible": None,
+                        "actif": True,
                     },
                 }
             )

@@ -1,0 +1,399 @@
+"""Writes on indicator values and campaigns.
+
+Every entry point — the partners' web forms, file imports, the admin and the
+API — calls these functions, so the rules hold everywhere:
+
+- numbers typed the French way ("1 234,5");
+- unit rules (a percentage between 0 and 100, a count whole and not negative);
+- a note required when a value is far from its target;
+- a closed campaign refuses every write;
+- a partner writes only its own organisation's indicators;
+- **no lost update**: each cell carries the version it was read at; a save
+  from an older version is refused with the newer value, never overwritten;
+- a grid is saved whole or not at all.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from contrat.historique import auteur
+from contrat.models import Organisation, Quartier, organisation_de
+from engagements.models import Campagne, EvenementCampagne, Valeur
+from engagements.nombres import ecrire_nombre, lire_nombre
+from fiches.models import Indicateur
+
+# A value further than this from its target (relative gap) needs a note.
+SEUIL_ECART_CIBLE = Decimal(getattr(settings, "SEUIL_ECART_CIBLE", "0.5"))
+UNITES_ADDITIVES = {
+    Indicateur.Unite.NOMBRE,
+    Indicateur.Unite.EUROS,
+    Indicateur.Unite.HEURES,
+    Indicateur.Unite.JOURS,
+}
+
+
+class ConflitEdition(Exception):
+    """Someone saved the same value since it was read: nothing was written."""
+
+    def __init__(self, conflits):
+        self.conflits = conflits  # list of (cle, Valeur or None)
+        super().__init__(self.message)
+
+    @property
+    def message(self):
+        morceaux = []
+        for _cle, valeur in self.conflits:
+            if valeur is None:
+                morceaux.append("une valeur a été supprimée entre-temps")
+            else:
+                morceaux.append(
+                    f"{valeur.cellule_libelle} : {ecrire_nombre(valeur.valeur)} "
+                    f"({valeur.get_statut_display().lower()}, enregistrée par "
+                    f"{valeur.saisie_par} le {timezone.localtime(valeur.saisie_le):%d/%m/%Y à %H:%M})"
+                )
+        return (
+            "Quelqu'un a modifié ces valeurs depuis que vous les avez ouvertes ; votre saisie "
+            "n'a pas été enregistrée. Valeurs actuelles : " + " ; ".join(morceaux) + "."
+        )
+
+
+@dataclass
+class GrilleInvalide(Exception):
+    """A grid with errors: nothing was saved."""
+
+    erreurs: dict = field(default_factory=dict)  # cle -> [messages]
+    globales: list = field(default_factory=list)
+
+    def __str__(self):
+        return "; ".join(self.globales + [m for ms in self.erreurs.values() for m in ms])
+
+
+# ---------------------------------------------------------------- the grid
+
+
+def cle(quartier, sexe):
+    """The key of a grid cell: (quartier slug or "", sex or "")."""
+    return (quartier.slug if quartier else "", sexe or "")
+
+
+def grille_cles(indicateur, quartiers=None):
+    """The cells a value grid has, in display order."""
+    if indicateur.par_quartier:
+        quartiers = list(quartiers if quartiers is not None else Quartier.objects.all())
+    else:
+        quartiers = [None]
+    sexes = [Valeur.Sexe.FEMMES, Valeur.Sexe.HOMMES] if indicateur.par_sexe else [""]
+    return [(q, s) for q in quartiers for s in sexes]
+
+
+def peut_saisir(utilisateur, indicateur):
+    if utilisateur is None or not utilisateur.is_authenticated or not utilisateur.is_active:
+        return False
+    if utilisateur.is_staff:
+        return True
+    organisation = organisation_de(utilisateur)
+    if organisation is None or indicateur.organisation_id is None:
+        return False
+    return (
+        Organisation.objects.perimetre(organisation).filter(pk=indicateur.organisation_id).exists()
+    )
+
+
+def verifier_permission(utilisateur, indicateur):
+    if not peut_saisir(utilisateur, indicateur):
+        raise PermissionDenied("Cet indicateur ne relève pas de votre organisation.")
+
+
+def campagne_ouverte(annee):
+    """The open campaign for ``annee``, or a clear refusal."""
+    campagne = Campagne.objects.filter(annee=annee).first()
+    if campagne is None:
+        raise ValidationError(
+            f"Aucune campagne de saisie n'existe pour {annee}.", code="sans_campagne"
+        )
+    if campagne.verrouillee:
+        raise ValidationError(
+            f"La campagne {annee} est fermée : ses valeurs sont verrouillées. "
+            "Demandez à l'équipe politique de la ville de la rouvrir.",
+            code="verrouillee",
+        )
+    return campagne
+
+
+def verifier_unite(indicateur, valeur):
+    """Unit rules; returns the list of French error messages."""
+    unite = indicateur.unite
+    if unite == Indicateur.Unite.POURCENTAGE and not (0 <= valeur <= 100):
+        return ["Un pourcentage doit être compris entre 0 et 100."]
+    if unite == Indicateur.Unite.NOMBRE:
+        if valeur != valeur.to_integral_value():
+            return ["Un nombre (effectif) doit être entier."]
+        if valeur < 0:
+            return ["Un nombre (effectif) ne peut pas être négatif."]
+    if (
+        unite in {Indicateur.Unite.EUROS, Indicateur.Unite.HEURES, Indicateur.Unite.JOURS}
+        and valeur < 0
+    ):
+        return [
+            f"Une valeur en {indicateur.get_unite_display().lower()} ne peut pas être négative."
+        ]
+    return []
+
+
+def ecart_a_la_cible(indicateur, valeurs_par_cellule):
+    """``(value, relative gap)`` between the grid and the indicator's target —
+    the single value, or the grid's total where the unit adds up — or None
+    when there is nothing to compare."""
+    if indicateur.valeur_cible is None or not valeurs_par_cellule:
+        return None
+    if (None, "") in valeurs_par_cellule:
+        total = valeurs_par_cellule[(None, "")]
+    elif indicateur.unite in UNITES_ADDITIVES:
+        total = sum(valeurs_par_cellule.values(), Decimal(0))
+    else:
+        return None
+    cible = indicateur.valeur_cible
+    return total, abs(total - cible) / max(abs(cible), Decimal(1))
+
+
+@transaction.atomic
+def grille_enregistrer(*, utilisateur, indicateur, annee, saisies, note="", soumettre=False):
+    """Save a value grid: ``saisies`` maps each cell key (see :func:`cle`) to
+    ``(typed text, version read)``; version 0 means "was empty when read".
+
+    An empty text removes the value (unless validated). Raises
+    ``PermissionDenied``, ``ValidationError`` (campaign), ``GrilleInvalide``
+    (per-cell errors) or ``ConflitEdition``; writes nothing in any of those cases.
+    """
+    verifier_permission(utilisateur, indicateur)
+    campagne_ouverte(annee)
+    cellules = {cle(q, s): (q, s) for q, s in grille_cles(indicateur)}
+    inconnues = set(saisies) - set(cellules)
+    if inconnues:
+        raise GrilleInvalide(
+            globales=[f"Cellules inconnues pour cet indicateur : {sorted(inconnues)}."]
+        )
+
+    # Lock the grid's rows: two saves of one grid run one after the other.
+    existantes = {
+        cle(v.quartier, v.sexe): v
+        for v in Valeur.objects.select_for_update(of=("self",))
+        .select_related("quartier", "saisie_par")
+        .filter(indicateur=indicateur, annee=annee)
+    }
+
+    erreurs, lues, conflits = {}, {}, []
+    for k, (texte, version) in saisies.items():
+        texte = (texte or "").strip()
+        actuelle = existantes.get(k)
+        if (actuelle.version if actuelle else 0) != int(version or 0):
+            conflits.append((k, actuelle))
+            continue
+        if actuelle is not None and actuelle.statut == Valeur.Statut.VALIDEE:
+            if texte != ecrire_nombre(actuelle.valeur):
+                erreurs.setdefault(k, []).append(
+                    "Valeur validée : elle ne peut plus être modifiée (l'équipe peut la rejeter pour la rouvrir)."
+                )
+            continue
+        if not texte:
+            lues[k] = None
+            continue
+        try:
+            valeur = lire_nombre(texte)
+        except ValidationError as exc:
+            erreurs.setdefault(k, []).extend(exc.messages)
+            continue
+        messages = verifier_unite(indicateur, valeur)
+        if messages:
+            erreurs.setdefault(k, []).extend(messages)
+            continue
+        lues[k] = valeur
+    if conflits:
+        raise ConflitEdition(conflits)
+
+    # What the grid will hold once saved, for the target check.
+    apres = {cellules[k]: v.valeur for k, v in existantes.items() if k not in saisies} | {
+        cellules[k]: v for k, v in lues.items() if v is not None
+    }
+    ecart = ecart_a_la_cible(indicateur, apres)
+    globales = []
+    if ecart and ecart[1] > SEUIL_ECART_CIBLE and not note.strip():
+        globales.append(
+            f"La valeur ({ecrire_nombre(ecart[0])}) s'écarte de plus de "
+            f"{int(SEUIL_ECART_CIBLE * 100)} % de la cible ({ecrire_nombre(indicateur.valeur_cible)}) : "
+            "expliquez-la dans la note."
+        )
+    if erreurs or globales:
+        raise GrilleInvalide(erreurs=erreurs, globales=globales)
+
+    maintenant = timezone.now()
+    statut = Valeur.Statut.SOUMISE if soumettre else Valeur.Statut.BROUILLON
+    enregistrees = []
+    with auteur(utilisateur, f"saisie {indicateur.code} {annee}"):
+        for k, valeur in lues.items():
+            actuelle = existantes.get(k)
+            quartier, sexe = cellules[k]
+            if valeur is None:
+                if actuelle is not None:
+                    actuelle.delete()
+                continue
+            if actuelle is None:
+                actuelle = Valeur(
+                    indicateur=indicateur, annee=annee, quartier=quartier, sexe=sexe, version=0
+                )
+            elif actuelle.valeur == valeur and actuelle.note == note and actuelle.statut == statut:
+                enregistrees.append(actuelle)
+                continue
+            actuelle.valeur = valeur
+            actuelle.note = note
+            actuelle.statut = statut
+            actuelle.saisie_par = utilisateur
+            actuelle.saisie_le = maintenant
+            actuelle.soumise_le = maintenant if soumettre else None
+            actuelle.version += 1
+            actuelle.full_clean(validate_unique=False)
+            try:
+                with transaction.atomic():
+                    actuelle.save()
+            except IntegrityError:
+                # Another save created the same fact between our read and our write.
+                raise ConflitEdition(
+                    [
+                        (
+                            k,
+                            Valeur.objects.filter(
+                                indicateur=indicateur, annee=annee, quartier=quartier, sexe=sexe
+                            ).first(),
+                        )
+                    ]
+                ) from None
+            enregistrees.append(actuelle)
+        if soumettre:
+            # Submitting the grid also submits the drafts it did not touch.
+            for k, actuelle in existantes.items():
+                if k not in lues and actuelle.statut in {
+                    Valeur.Statut.BROUILLON,
+                    Valeur.Statut.REJETEE,
+                }:
+                    actuelle.statut = Valeur.Statut.SOUMISE
+                    actuelle.soumise_le = maintenant
+                    actuelle.version += 1
+                    actuelle.save(update_fields=["statut", "soumise_le", "version"])
+    return enregistrees
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _verifier_equipe(utilisateur):
+    if not (utilisateur and utilisateur.is_authenticated and utilisateur.is_staff):
+        raise PermissionDenied("Seule l'équipe politique de la ville valide les valeurs.")
+
+
+@transaction.atomic
+def valeurs_statuer(*, utilisateur, valeurs, valider, commentaire=""):
+    """Validate (``valider=True``) or reject submitted values.
+
+    ``valeurs`` is an iterable of ``(Valeur, version read)``. A rejection needs
+    a comment. All or nothing; stale versions raise ``ConflitEdition``.
+    """
+    _verifier_equipe(utilisateur)
+    if not valider and not commentaire.strip():
+        raise ValidationError("Expliquez le rejet dans le commentaire : le partenaire le lira.")
+    demandees = list(valeurs)
+    actuelles = {
+        v.pk: v
+        for v in Valeur.objects.select_for_update(of=("self",))
+        .select_related("quartier", "saisie_par")
+        .filter(pk__in=[v.pk for v, _ in demandees])
+    }
+    conflits = [
+        (cle(v.quartier, v.sexe), actuelles.get(v.pk))
+        for v, version in demandees
+        if actuelles.get(v.pk) is None or actuelles[v.pk].version != int(version)
+    ]
+    if conflits:
+        raise ConflitEdition(conflits)
+    annees = {v.annee for v in actuelles.values()}
+    for annee in annees:
+        campagne_ouverte(annee)
+    non_soumises = [v for v in actuelles.values() if v.statut != Valeur.Statut.SOUMISE]
+    if non_soumises:
+        raise ValidationError(
+            "Seules les valeurs soumises se valident ou se rejettent "
+            f"({len(non_soumises)} ne le sont pas)."
+        )
+    maintenant = timezone.now()
+    with auteur(utilisateur, "validation" if valider else "rejet"):
+        for valeur in actuelles.values():
+            valeur.statut = Valeur.Statut.VALIDEE if valider else Valeur.Statut.REJETEE
+            valeur.commentaire_validation = commentaire.strip()
+            valeur.validee_par = utilisateur
+            valeur.validee_le = maintenant
+            valeur.version += 1
+            valeur.save()
+    return list(actuelles.values())
+
+
+# ---------------------------------------------------------------- campaigns
+
+
+@transaction.atomic
+def campagne_ouvrir(*, utilisateur, annee, date_limite, libelle=""):
+    _verifier_equipe(utilisateur)
+    if Campagne.objects.filter(annee=annee).exists():
+        raise ValidationError(f"Une campagne existe déjà pour {annee}.")
+    campagne = Campagne(
+        annee=annee, date_limite=date_limite, libelle=libelle or f"Campagne {annee}"
+    )
+    campagne.full_clean()
+    with auteur(utilisateur, "ouverture de campagne"):
+        campagne.save()
+        EvenementCampagne.objects.create(
+            campagne=campagne, action=EvenementCampagne.Action.OUVERTURE, auteur=utilisateur
+        )
+    return campagne
+
+
+@transaction.atomic
+def campagne_fermer(*, utilisateur, campagne, motif=""):
+    _verifier_equipe(utilisateur)
+    campagne = Campagne.objects.select_for_update().get(pk=campagne.pk)
+    if campagne.verrouillee:
+        raise ValidationError(f"La campagne {campagne.annee} est déjà fermée.")
+    with auteur(utilisateur, "fermeture de campagne"):
+        campagne.statut = Campagne.Statut.FERMEE
+        campagne.save(update_fields=["statut"])
+        EvenementCampagne.objects.create(
+            campagne=campagne,
+            action=EvenementCampagne.Action.FERMETURE,
+            auteur=utilisateur,
+            motif=motif,
+        )
+    return campagne
+
+
+@transaction.atomic
+def campagne_rouvrir(*, utilisateur, campagne, motif):
+    """Reopening is explicit: it needs a reason, and is recorded."""
+    _verifier_equipe(utilisateur)
+    if not (motif or "").strip():
+        raise ValidationError("Indiquez pourquoi la campagne est rouverte.")
+    campagne = Campagne.objects.select_for_update().get(pk=campagne.pk)
+    if not campagne.verrouillee:
+        raise ValidationError(f"La campagne {campagne.annee} est déjà ouverte.")
+    with auteur(utilisateur, "réouverture de campagne"):
+        campagne.statut = Campagne.Statut.OUVERTE
+        campagne.save(update_fields=["statut"])
+        EvenementCampagne.objects.create(
+            campagne=campagne,
+            action=EvenementCampagne.Action.REOUVERTURE,
+            auteur=utilisateur,
+            motif=motif.strip(),
+        )
+    return campagne
