@@ -7,6 +7,7 @@ from contrat.models import (
     AxeTransversal,
     Contrat,
     Enjeu,
+    Membre,
     Modification,
     Objectif,
     Organisation,
@@ -185,3 +186,15 @@ class ModificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Membre)
+class MembreAdmin(admin.ModelAdmin):
+    """Which organisation a partner account enters data for."""
+
+    list_display = ["utilisateur", "organisation"]
+    list_filter = [("organisation", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["utilisateur__username", "utilisateur__last_name", "organisation__nom"]
+    autocomplete_fields = ["organisation"]
+    raw_id_fields = ["utilisateur"]
+    list_select_related = ["utilisateur", "organisation"]

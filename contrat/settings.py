@@ -165,7 +165,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "connexion"
+LOGIN_REDIRECT_URL = "saisie:mes_indicateurs"
+LOGOUT_REDIRECT_URL = "accueil"
 
 REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
 
 from contrat import views
 
@@ -9,5 +10,12 @@ admin.site.index_title = "Administration du contrat de ville"
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(template_name="registration/connexion.html"),
+        name="connexion",
+    ),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
+    path("saisie/", include("engagements.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -66,8 +66,16 @@ def test_indicators_keep_the_order_and_kind_of_the_fiche():
     assert indicateurs[0].type == Indicateur.Type.REALISATION
     assert [i.type for i in indicateurs[:5]] == [Indicateur.Type.REALISATION] * 5
     assert indicateurs[5].type == Indicateur.Type.RESULTAT
-    # Units, baselines and targets: the avenant gives none, nothing is invented.
-    assert all(i.unite == "" and i.valeur_cible is None for i in indicateurs)
+    # Baselines and targets: the avenant gives none, nothing is invented. The
+    # unit is set only where the indicator's own words state it ("Nombre de").
+    assert all(i.valeur_cible is None and i.valeur_reference is None for i in indicateurs)
+    assert indicateurs[0].unite == Indicateur.Unite.NOMBRE
+    for i in indicateurs:
+        if not i.libelle.lower().startswith(("nombre", "taux", "pourcentage")):
+            assert i.unite == "", i.libelle
+    # Reported by the fiche's first pilot ("Métropole et Etat").
+    assert {i.organisation.slug for i in indicateurs} == {"metropole"}
+    assert not Indicateur.objects.exclude(fiche=None).exclude(code__startswith="2019-").exists()
 
 
 def test_evolution_table_indicators_attach_to_the_new_fiche():

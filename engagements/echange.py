@@ -1,0 +1,196 @@
+"""A value grid as a file (CSV or XLSX), in one shape both ways: what the app
+exports, it imports back (round trip).
+
+Columns: ``indicateur`` (code), ``libelle``, ``annee``, ``quartier`` (slug,
+empty for all), ``nom_quartier``, ``sexe`` (F, H, empty for both),
+``libelle_sexe``, ``valeur`` (French format), ``statut``, ``version``,
+``note``. The descriptive columns are ignored on import.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from engagements import xlsx
+from engagements.models import Valeur
+from engagements.nombres import ecrire_nombre
+from engagements.services import GrilleInvalide, cle, grille_cles, grille_enregistrer
+
+COLONNES = [
+    "indicateur",
+    "libelle",
+    "annee",
+    "quartier",
+    "nom_quartier",
+    "sexe",
+    "libelle_sexe",
+    "valeur",
+    "statut",
+    "version",
+    "note",
+]
+REQUISES = {"indicateur", "annee", "quartier", "sexe", "valeur", "version"}
+MAX_OCTETS = 2 * 1024 * 1024
+
+
+def lignes_grille(indicateur, annee):
+    existantes = {
+        cle(v.quartier, v.sexe): v
+        for v in Valeur.objects.filter(indicateur=indicateur, annee=annee).select_related(
+            "quartier"
+        )
+    }
+    lignes = [COLONNES]
+    for quartier, sexe in grille_cles(indicateur):
+        valeur = existantes.get(cle(quartier, sexe))
+        lignes.append(
+            [
+                indicateur.code,
+                indicateur.libelle,
+                annee,
+                quartier.slug if quartier else "",
+                quartier.nom if quartier else "Tous les quartiers",
+                sexe,
+                dict(Valeur.Sexe.choices).get(sexe, "Ensemble"),
+                valeur.valeur if valeur else "",
+                valeur.get_statut_display() if valeur else "",
+                valeur.version if valeur else 0,
+                valeur.note if valeur else "",
+            ]
+        )
+    return lignes
+
+
+def exporter_csv(indicateur, annee):
+    tampon = io.StringIO()
+    # ";" and a BOM: what French spreadsheet programs expect.
+    ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
+    for ligne in lignes_grille(indicateur, annee):
+        ecrivain.writerow([ecrire_nombre(x) if isinstance(x, Decimal) else x for x in ligne])
+    return ("\ufeff" + tampon.getvalue()).encode("utf-8")
+
+
+def exporter_xlsx(indicateur, annee):
+    lignes = [
+        [float(x) if isinstance(x, Decimal) else x for x in ligne]
+        for ligne in lignes_grille(indicateur, annee)
+    ]
+    return xlsx.ecrire(lignes, titre=f"{indicateur.code} {annee}")
+
+
+@dataclass
+class RapportImport:
+    erreurs: list = field(default_factory=list)  # (line number or None, message)
+    enregistrees: int = 0
+
+    @property
+    def ok(self):
+        return not self.erreurs
+
+
+def _lire_lignes(nom, contenu):
+    if len(contenu) > MAX_OCTETS:
+        raise ValueError("Le fichier dépasse 2 Mo.")
+    if nom.lower().endswith(".xlsx"):
+        return xlsx.lire(contenu)
+    if nom.lower().endswith(".csv"):
+        try:
+            texte = contenu.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            texte = contenu.decode("cp1252")
+        dialecte = (
+            ";" if texte.split("\n", 1)[0].count(";") >= texte.split("\n", 1)[0].count(",") else ","
+        )
+        return list(csv.reader(io.StringIO(texte), delimiter=dialecte))
+    raise ValueError(
+        "Format non reconnu : déposez un fichier .csv ou .xlsx exporté par l'application."
+    )
+
+
+def importer(*, utilisateur, indicateur, annee, nom, contenu, soumettre=False):
+    """Import a grid file. Every row is checked; any error and nothing is saved."""
+    rapport = RapportImport()
+    try:
+        lignes = _lire_lignes(nom, contenu)
+    except (ValueError, xlsx.FichierIllisible) as exc:
+        rapport.erreurs.append((None, str(exc)))
+        return rapport
+    if not lignes or not lignes[0]:
+        rapport.erreurs.append((None, "Le fichier est vide."))
+        return rapport
+    entetes = [h.strip().lower() for h in lignes[0]]
+    manquantes = REQUISES - set(entetes)
+    if manquantes:
+        rapport.erreurs.append(
+            (
+                1,
+                f"Colonnes manquantes : {', '.join(sorted(manquantes))} (utilisez le fichier exporté).",
+            )
+        )
+        return rapport
+    cellules = {cle(q, s) for q, s in grille_cles(indicateur)}
+    saisies, ligne_de, note = {}, {}, ""
+    for numero, brute in enumerate(lignes[1:], start=2):
+        if not any((x or "").strip() for x in brute):
+            continue
+        ligne = {h: (brute[i] if i < len(brute) else "").strip() for i, h in enumerate(entetes)}
+        if ligne["indicateur"] != indicateur.code:
+            rapport.erreurs.append(
+                (
+                    numero,
+                    f"Indicateur « {ligne['indicateur']} » : ce fichier doit porter sur {indicateur.code}.",
+                )
+            )
+            continue
+        if ligne["annee"].replace(",0", "") != str(annee):
+            rapport.erreurs.append(
+                (numero, f"Année « {ligne['annee']} » : ce fichier doit porter sur {annee}.")
+            )
+            continue
+        k = (ligne["quartier"], ligne["sexe"].upper())
+        if k not in cellules:
+            rapport.erreurs.append(
+                (
+                    numero,
+                    f"Cellule inconnue (quartier « {ligne['quartier']} », sexe « {ligne['sexe']} »).",
+                )
+            )
+            continue
+        if k in saisies:
+            rapport.erreurs.append((numero, f"Cellule en double (déjà à la ligne {ligne_de[k]})."))
+            continue
+        try:
+            version = int(Decimal((ligne["version"] or "0").replace(",", ".").replace(" ", "")))
+        except ArithmeticError:
+            rapport.erreurs.append(
+                (
+                    numero,
+                    f"Version « {ligne['version']} » illisible : ne modifiez pas cette colonne.",
+                )
+            )
+            continue
+        saisies[k] = (ligne["valeur"], version)
+        ligne_de[k] = numero
+        note = note or ligne.get("note", "")
+    if rapport.erreurs:
+        return rapport
+    try:
+        rapport.enregistrees = len(
+            grille_enregistrer(
+                utilisateur=utilisateur,
+                indicateur=indicateur,
+                annee=annee,
+                saisies=saisies,
+                note=note,
+                soumettre=soumettre,
+            )
+        )
+    except GrilleInvalide as exc:
+        for message in exc.globales:
+            rapport.erreurs.append((None, message))
+        for k, messages in exc.erreurs.items():
+            for message in messages:
+                rapport.erreurs.append((ligne_de.get(k), message))
+        rapport.erreurs.sort(key=lambda e: (e[0] is not None, e[0] or 0))
+    return rapport

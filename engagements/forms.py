@@ -1,0 +1,132 @@
+from django import forms
+
+from engagements.models import Valeur
+from engagements.nombres import ecrire_nombre
+from engagements.services import cle, grille_cles
+
+
+def nom_champ(k):
+    quartier, sexe = k
+    return f"v_{quartier or 'tous'}_{sexe or 'ens'}"
+
+
+class GrilleForm(forms.Form):
+    """One text box per cell of an indicator's grid (quartier × sex), plus the
+    version each cell was read at. Fields are text, not numbers: the service
+    reads "1 234,5", and a refused form shows back exactly what was typed."""
+
+    note = forms.CharField(
+        label="Note (obligatoire si une valeur s'écarte fortement de la cible)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, indicateur, valeurs, lecture_seule=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicateur = indicateur
+        self.cellules = []
+        for quartier, sexe in grille_cles(indicateur):
+            k = cle(quartier, sexe)
+            valeur = valeurs.get(k)
+            nom = nom_champ(k)
+            libelle = (
+                " — ".join(
+                    x
+                    for x in [
+                        quartier.nom if quartier else "",
+                        dict(Valeur.Sexe.choices).get(sexe, ""),
+                    ]
+                    if x
+                )
+                or "Valeur"
+            )
+            verrouillee = lecture_seule or (
+                valeur is not None and valeur.statut == Valeur.Statut.VALIDEE
+            )
+            self.fields[nom] = forms.CharField(
+                label=libelle,
+                required=False,
+                initial=ecrire_nombre(valeur.valeur) if valeur else "",
+                disabled=verrouillee,
+                widget=forms.TextInput(
+                    attrs={
+                        "inputmode": "decimal",
+                        "autocomplete": "off",
+                        "size": 8,
+                        "class": "cellule",
+                    }
+                ),
+            )
+            self.fields[f"ver_{nom}"] = forms.IntegerField(
+                required=False,
+                initial=valeur.version if valeur else 0,
+                widget=forms.HiddenInput,
+                disabled=verrouillee,
+            )
+            self.cellules.append(
+                {
+                    "cle": k,
+                    "quartier": quartier,
+                    "sexe": sexe,
+                    "nom": nom,
+                    "valeur": valeur,
+                    "verrouillee": verrouillee,
+                }
+            )
+        if valeurs:
+            self.fields["note"].initial = next(iter(valeurs.values())).note
+        if lecture_seule:
+            self.fields["note"].disabled = True
+
+    def saisies(self):
+        """{cell key: (typed text, version read)} for the editable cells."""
+        resultat = {}
+        for cellule in self.cellules:
+            if cellule["verrouillee"]:
+                continue
+            nom = cellule["nom"]
+            resultat[cellule["cle"]] = (
+                self.cleaned_data.get(nom, ""),
+                self.cleaned_data.get(f"ver_{nom}") or 0,
+            )
+        return resultat
+
+    def lignes(self):
+        """The grid as rows (quartiers) of cells (sexes), bound fields in place."""
+        lignes, courante = [], None
+        for cellule in self.cellules:
+            if courante is None or courante["quartier"] != cellule["quartier"]:
+                courante = {"quartier": cellule["quartier"], "cellules": []}
+                lignes.append(courante)
+            courante["cellules"].append(
+                {**cellule, "champ": self[cellule["nom"]], "version": self[f"ver_{cellule['nom']}"]}
+            )
+        return lignes
+
+
+class ImportForm(forms.Form):
+    fichier = forms.FileField(
+        label="Fichier (.csv ou .xlsx, tel qu'exporté)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    soumettre = forms.BooleanField(label="Soumettre après l'import", required=False)
+
+
+class StatuerForm(forms.Form):
+    commentaire = forms.CharField(
+        label="Commentaire pour le partenaire (obligatoire pour un rejet)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CampagneForm(forms.Form):
+    annee = forms.IntegerField(label="Année", min_value=2015, max_value=2030)
+    date_limite = forms.DateField(
+        label="Date limite de saisie", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    libelle = forms.CharField(label="Libellé", required=False)
+
+
+class MotifForm(forms.Form):
+    motif = forms.CharField(label="Motif", required=False, widget=forms.Textarea(attrs={"rows": 2}))

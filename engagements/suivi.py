@@ -1,0 +1,121 @@
+"""Where data entry stands: each grid's state for a campaign, and each
+partner's completeness. Counted in the database, one query per question."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from contrat.models import Organisation
+from engagements.models import Valeur
+from fiches.models import Indicateur
+
+NB_QUARTIERS = 12
+
+
+def nb_cellules(indicateur):
+    n = NB_QUARTIERS if indicateur.par_quartier else 1
+    return n * (2 if indicateur.par_sexe else 1)
+
+
+@dataclass
+class EtatGrille:
+    indicateur: Indicateur
+    saisies: int = 0
+    brouillons: int = 0
+    soumises: int = 0
+    validees: int = 0
+    rejetees: int = 0
+    cellules: int = 1
+    en_retard: bool = False
+
+    @property
+    def statut(self):
+        if self.saisies == 0:
+            return "manquante"
+        if self.rejetees:
+            return "rejetee"
+        if self.validees == self.saisies:
+            return "validee"
+        if self.brouillons:
+            return "brouillon"
+        return "soumise"
+
+    @property
+    def statut_libelle(self):
+        return {
+            "manquante": "À saisir",
+            "rejetee": "Rejetée — à corriger",
+            "validee": "Validée",
+            "brouillon": "Brouillon",
+            "soumise": "Soumise, en attente de validation",
+        }[self.statut]
+
+    @property
+    def a_faire(self):
+        """Due: the partner still has to enter or submit something."""
+        return self.statut in {"manquante", "brouillon", "rejetee"}
+
+
+def compter(valeurs):
+    return valeurs.values("indicateur").annotate(
+        saisies=Count("pk"),
+        brouillons=Count("pk", filter=Q(statut=Valeur.Statut.BROUILLON)),
+        soumises=Count("pk", filter=Q(statut=Valeur.Statut.SOUMISE)),
+        validees=Count("pk", filter=Q(statut=Valeur.Statut.VALIDEE)),
+        rejetees=Count("pk", filter=Q(statut=Valeur.Statut.REJETEE)),
+    )
+
+
+def etats_des_grilles(indicateurs, campagne):
+    """An :class:`EtatGrille` per indicator for the campaign's year (2 queries)."""
+    indicateurs = list(indicateurs)
+    comptes = {
+        row["indicateur"]: row
+        for row in compter(Valeur.objects.filter(annee=campagne.annee, indicateur__in=indicateurs))
+    }
+    depassee = timezone.localdate() > campagne.date_limite
+    etats = []
+    for indicateur in indicateurs:
+        row = comptes.get(indicateur.pk, {})
+        etat = EtatGrille(
+            indicateur=indicateur,
+            cellules=nb_cellules(indicateur),
+            **{
+                k: row.get(k, 0)
+                for k in ("saisies", "brouillons", "soumises", "validees", "rejetees")
+            },
+        )
+        etat.en_retard = depassee and etat.a_faire
+        etats.append(etat)
+    return etats
+
+
+@dataclass
+class Completude:
+    organisation: Organisation
+    dues: int = 0
+    saisies: int = 0
+    soumises: int = 0
+    validees: int = 0
+    en_retard: int = 0
+
+    @property
+    def taux(self):
+        return round(100 * (self.soumises + self.validees) / self.dues) if self.dues else 0
+
+
+def completude_par_partenaire(campagne):
+    """For each organisation responsible for indicators: how many grids are
+    due, entered, submitted (awaiting validation), validated, late."""
+    indicateurs = Indicateur.objects.a_saisir().select_related("organisation")
+    par_organisation = {}
+    for etat in etats_des_grilles(indicateurs, campagne):
+        organisation = etat.indicateur.organisation
+        ligne = par_organisation.setdefault(organisation.pk, Completude(organisation=organisation))
+        ligne.dues += 1
+        ligne.saisies += etat.saisies > 0
+        ligne.soumises += etat.statut == "soumise"
+        ligne.validees += etat.statut == "validee"
+        ligne.en_retard += etat.en_retard
+    return sorted(par_organisation.values(), key=lambda c: c.organisation.nom)

@@ -1,0 +1,11 @@
+from django import template
+
+from engagements.nombres import ecrire_nombre
+
+register = template.Library()
+
+
+@register.filter
+def nombre_fr(valeur):
+    """1234.5 -> "1 234,5"."""
+    return ecrire_nombre(valeur)

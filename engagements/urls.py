@@ -1,0 +1,16 @@
+from django.urls import path
+
+from engagements import views
+
+app_name = "saisie"
+
+urlpatterns = [
+    path("", views.mes_indicateurs, name="mes_indicateurs"),
+    path("<int:annee>/<slug:code>/", views.grille, name="grille"),
+    path("<int:annee>/<slug:code>/export.<str:format>", views.exporter, name="exporter"),
+    path("<int:annee>/<slug:code>/import/", views.importer, name="importer"),
+    path("validation/", views.file_validation, name="validation"),
+    path("validation/<int:annee>/<slug:code>/", views.valider_grille, name="valider_grille"),
+    path("campagnes/", views.campagnes, name="campagnes"),
+    path("campagnes/<int:annee>/<str:action>/", views.campagne_action, name="campagne_action"),
+]
