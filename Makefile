@@ -26,7 +26,7 @@ seed: migrate
 	$(WITH_DB) $(PY) manage.py seed
 
 demo: seed
-	PORT=$(PORT) $(WITH_DB) $(PY) manage.py create_demo_staff
+	PORT=$(PORT) $(WITH_DB) $(PY) manage.py create_demo_accounts
 
 setup: demo
 

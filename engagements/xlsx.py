@@ -124,9 +124,12 @@ def lire(contenu, max_lignes=10000):
                     # A number cell is machine-formatted ("1234.5"): hand it on
                     # the French way, to be read like a typed value.
                     try:
-                        texte = ecrire_nombre(Decimal(texte))
+                        nombre = Decimal(texte)
                     except InvalidOperation:
                         pass
+                    else:
+                        entier = nombre == nombre.to_integral_value()
+                        texte = str(int(nombre)) if entier else ecrire_nombre(nombre)
             valeurs[index] = texte
         if valeurs:
             lignes.append([valeurs.get(i, "") for i in range(max(valeurs) + 1)])

@@ -7,6 +7,7 @@ avenant is added as data: a new version, its fiches, and the
 """
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -366,10 +367,13 @@ class Indicateur(models.Model):
         SEXE = "sexe", "Par sexe"
         QUARTIER_SEXE = "quartier_sexe", "Par quartier et par sexe"
 
-    code = models.SlugField(
+    code = models.CharField(
         "code",
         max_length=40,
         unique=True,
+        validators=[
+            RegexValidator(r"^[-\w.]+$", "Lettres, chiffres, points et tirets seulement.")
+        ],
         help_text="« 2019-1.1-3 » : 3e indicateur de la fiche 1.1 de 2019 ; « E12-1 » : "
         "1re cible de l'engagement n° 12.",
     )

@@ -78,15 +78,35 @@ def test_home_page_shows_the_frame(client):
 
 
 @pytest.mark.django_db
-def test_demo_staff_account_logs_into_the_admin(client, capsys):
-    from contrat.management.commands.create_demo_staff import DEMO_PASSWORD, DEMO_USERNAME
+def test_demo_accounts_log_in(client, capsys):
+    from contrat.management.commands.create_demo_accounts import (
+        DEMO_PASSWORD,
+        PARTENAIRES,
+        STAFF_USERNAME,
+    )
+    from engagements.models import Campagne
 
-    call_command("create_demo_staff")
-    assert DEMO_USERNAME in capsys.readouterr().out
-    assert client.login(username=DEMO_USERNAME, password=DEMO_PASSWORD)
+    call_command("create_demo_accounts")
+    out = capsys.readouterr().out
+    assert STAFF_USERNAME in out and DEMO_PASSWORD in out
+    for username, _ in PARTENAIRES:
+        assert username in out
+    assert client.login(username=STAFF_USERNAME, password=DEMO_PASSWORD)
     assert client.get(reverse("admin:index")).status_code == 200
-    # Idempotent: a second run resets the same account.
-    call_command("create_demo_staff")
+    client.logout()
+    assert client.login(username="demo-caf", password=DEMO_PASSWORD)
+    assert client.get(reverse("saisie:mes_indicateurs")).status_code == 200
+    # The admin is for staff only.
+    assert client.get(reverse("admin:index")).status_code == 302
+    assert list(Campagne.objects.order_by("annee").values_list("annee", flat=True)) == [
+        2019,
+        2020,
+        2021,
+        2022,
+    ]
+    # Idempotent: a second run resets the same accounts and opens nothing more.
+    call_command("create_demo_accounts")
+    assert Campagne.objects.count() == 4
 
 
 def test_private_cluster_is_started_when_no_server_is_probed():
