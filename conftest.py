@@ -56,3 +56,9 @@ def campagne(equipe):
     from engagements.services import campagne_ouvrir
 
     return campagne_ouvrir(utilisateur=equipe, annee=2021, date_limite=datetime.date(2022, 3, 31))
+
+
+@pytest.fixture(autouse=True)
+def _hachage_rapide(settings):
+    # Tests log in hundreds of times: a fast hasher keeps the suite quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

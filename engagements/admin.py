@@ -203,6 +203,12 @@ class ValeurAdminForm(forms.ModelForm):
         return donnees
 
 
+    def _post_clean(self):
+        # The service validated and saved the value in clean(); the model
+        # form's own checks would now find that very row a duplicate.
+        pass
+
+
 class ValeurActionForm(ActionForm):
     commentaire = forms.CharField(label="Commentaire (obligatoire pour un rejet)", required=False)
 

@@ -371,9 +371,7 @@ class Indicateur(models.Model):
         "code",
         max_length=40,
         unique=True,
-        validators=[
-            RegexValidator(r"^[-\w.]+$", "Lettres, chiffres, points et tirets seulement.")
-        ],
+        validators=[RegexValidator(r"^[-\w.]+$", "Lettres, chiffres, points et tirets seulement.")],
         help_text="« 2019-1.1-3 » : 3e indicateur de la fiche 1.1 de 2019 ; « E12-1 » : "
         "1re cible de l'engagement n° 12.",
     )

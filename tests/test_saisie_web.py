@@ -35,7 +35,9 @@ def connecte(username):
 
 def indicateur_de(slug):
     """An indicator the organisation reports on (staff assign one if it has none yet)."""
-    indicateur = Indicateur.objects.a_saisir().filter(organisation__slug=slug).order_by("code").first()
+    indicateur = (
+        Indicateur.objects.a_saisir().filter(organisation__slug=slug).order_by("code").first()
+    )
     if indicateur is None:
         from contrat.models import Organisation
 
@@ -392,7 +394,7 @@ def test_admin_value_entry_goes_through_the_same_rules(demo):
     assert response.status_code == 200
     assert "entre 0 et 100" in html.unescape(response.text)
     response = client.post(url, {**base, "valeur_saisie": "12,5"})
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context["adminform"].form.errors
     valeur = Valeur.objects.get()
     assert str(valeur.valeur) == "12.50"
     # Editing from a stale version is refused.

@@ -5,15 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fiches', '0002_historique_triggers'),
+        ("fiches", "0002_historique_triggers"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='indicateur',
-            name='code',
-            field=models.CharField(help_text="« 2019-1.1-3 » : 3e indicateur de la fiche 1.1 de 2019 ; « E12-1 » : 1re cible de l'engagement n° 12.", max_length=40, unique=True, validators=[django.core.validators.RegexValidator('^[-\\w.]+$', 'Lettres, chiffres, points et tirets seulement.')], verbose_name='code'),
+            model_name="indicateur",
+            name="code",
+            field=models.CharField(
+                help_text="« 2019-1.1-3 » : 3e indicateur de la fiche 1.1 de 2019 ; « E12-1 » : 1re cible de l'engagement n° 12.",
+                max_length=40,
+                unique=True,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[-\\w.]+$", "Lettres, chiffres, points et tirets seulement."
+                    )
+                ],
+                verbose_name="code",
+            ),
         ),
     ]

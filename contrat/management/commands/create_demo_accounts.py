@@ -55,8 +55,16 @@ class Command(BaseCommand):
         lignes = [(STAFF_USERNAME, "équipe politique de la ville (administration, validation)")]
         for username, slug in PARTENAIRES:
             organisation = Organisation.objects.get(slug=slug)
-            user = compte(username, first_name="Démo", last_name=organisation.nom, is_staff=False, is_superuser=False)
-            Membre.objects.update_or_create(utilisateur=user, defaults={"organisation": organisation})
+            user = compte(
+                username,
+                first_name="Démo",
+                last_name=organisation.nom,
+                is_staff=False,
+                is_superuser=False,
+            )
+            Membre.objects.update_or_create(
+                utilisateur=user, defaults={"organisation": organisation}
+            )
             lignes.append((username, organisation.nom))
 
         from engagements.models import Campagne
@@ -72,7 +80,9 @@ class Command(BaseCommand):
                 )
 
         port = os.getenv("PORT", "8000")
-        self.stdout.write(self.style.SUCCESS(f"Comptes de démonstration — mot de passe commun : {DEMO_PASSWORD}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Comptes de démonstration — mot de passe commun : {DEMO_PASSWORD}")
+        )
         for username, role in lignes:
             self.stdout.write(f"  {username:<18} {role}")
         self.stdout.write(
