@@ -202,7 +202,6 @@ class ValeurAdminForm(forms.ModelForm):
             )
         return donnees
 
-
     def _post_clean(self):
         # The service validated and saved the value in clean(); the model
         # form's own checks would now find that very row a duplicate.
