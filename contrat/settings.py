@@ -100,7 +100,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Local apps, in the order their fixtures are seeded.
     "contrat",
     "fiches",
@@ -113,6 +116,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # ETag on every GET: a dashboard polling an unchanged list gets 304.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "contrat.historique.AuteurMiddleware",
@@ -171,6 +176,53 @@ LOGOUT_REDIRECT_URL = "accueil"
 
 REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "contrat.api.rendu.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "contrat.api.rendu.CSVRenderer",
+    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    # Reads are open data (the plan, validated values); writes need a login
+    # and are checked again by the service layer.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "EXCEPTION_HANDLER": "contrat.api.base.gestionnaire_erreurs",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": False,
+    "DEFAULT_THROTTLE_RATES": {"anon": "600/minute", "user": "1200/minute"},
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API du contrat de ville de Montpellier Méditerranée Métropole",
+    "DESCRIPTION": (
+        "Le plan (fiches, engagements, cadre), les indicateurs et leurs valeurs, en JSON "
+        "(paginé : `count`, `next`, `previous`, `results`, `page_size` jusqu'à 1000) ou en "
+        "CSV (`?format=csv`, toutes les lignes filtrées). Sans connexion : le plan et les "
+        "valeurs validées (données ouvertes). Connexion par session ou par jeton "
+        "(`POST /api/jeton/`, puis l'en-tête `Authorization: Token <jeton>`). Erreurs : "
+        '`{"erreur": {"code", "statut", "message", "details"}}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StatutValeurEnum": "engagements.models.Valeur.Statut",
+        "StatutCampagneEnum": "engagements.models.Campagne.Statut",
+        "TypeOrganisationEnum": "contrat.models.Organisation.Type",
+        "TypeIndicateurEnum": "fiches.models.Indicateur.Type",
+        "SortEnum": "fiches.models.Evolution.Sort",
+        "CategorieAnomalieEnum": "fiches.models.Anomalie.Categorie",
+        "StatutAnomalieEnum": "fiches.models.Anomalie.Statut",
+        "NatureCibleEnum": "engagements.models.Cible.Nature",
+        "PartenaireEnum": "engagements.models.Engagement.Partenaire",
+    },
 }
 
 if PRODUCTION:

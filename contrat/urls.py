@@ -17,5 +17,6 @@ urlpatterns = [
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path("saisie/", include("engagements.urls")),
+    path("api/", include(("contrat.api.urls", "api"))),
     path("admin/", admin.site.urls),
 ]

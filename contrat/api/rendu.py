@@ -1,0 +1,73 @@
+"""Pagination and CSV output of the API (named in the settings: this module
+must not import DRF's views, which read those settings)."""
+
+import csv
+import io
+
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import BaseRenderer
+
+
+def aplatir(donnees, prefixe=""):
+    """A nested dict as flat columns ("objectif", "pilotes" joined by " | ")."""
+    ligne = {}
+    for cle, valeur in donnees.items():
+        nom = f"{prefixe}{cle}"
+        if isinstance(valeur, dict):
+            ligne.update(aplatir(valeur, f"{nom}."))
+        elif isinstance(valeur, list):
+            ligne[nom] = " | ".join(
+                str(v.get("slug") or v.get("numero") or v.get("code") or v.get("id") or v)
+                if isinstance(v, dict)
+                else str(v)
+                for v in valeur
+            )
+        else:
+            ligne[nom] = "" if valeur is None else valeur
+    return ligne
+
+
+def _csv_texte(lignes, entetes):
+    tampon = io.StringIO()
+    ecrivain = csv.DictWriter(
+        tampon, fieldnames=entetes, extrasaction="ignore", lineterminator="\r\n"
+    )
+    ecrivain.writeheader()
+    for ligne in lignes:
+        ecrivain.writerow({k: neutraliser(v) for k, v in ligne.items()})
+    return tampon.getvalue()
+
+
+def neutraliser(valeur):
+    # Formula injection: a spreadsheet must not run "=HYPERLINK(...)" typed by someone.
+    if isinstance(valeur, str) and valeur[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        try:
+            float(valeur.replace(",", "."))
+        except ValueError:
+            return "'" + valeur
+    return valeur
+
+
+class CSVRenderer(BaseRenderer):
+    """CSV for any response: a list of objects, a page of them, or one object."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if isinstance(data, dict) and "results" in data:
+            data = data["results"]
+        if isinstance(data, dict):
+            data = [data]
+        lignes = [aplatir(d) if isinstance(d, dict) else {"valeur": d} for d in data]
+        entetes = list(dict.fromkeys(k for ligne in lignes for k in ligne))
+        return _csv_texte(lignes, entetes).encode("utf-8")
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 1000

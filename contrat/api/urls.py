@@ -1,0 +1,46 @@
+"""The REST API: one router for the plan, the commitments and the values."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from contrat.api import views as contrat
+from engagements.api import views as engagements
+from fiches.api import views as fiches
+
+router = DefaultRouter()
+router.register("contrats", contrat.ContratViewSet, basename="contrat")
+router.register("avenants", contrat.AvenantViewSet, basename="avenant")
+router.register("organisations", contrat.OrganisationViewSet, basename="organisation")
+router.register("signataires", contrat.SignataireViewSet, basename="signataire")
+router.register("piliers", contrat.PilierViewSet, basename="pilier")
+router.register("principes", contrat.PrincipeViewSet, basename="principe")
+router.register("enjeux", contrat.EnjeuViewSet, basename="enjeu")
+router.register("priorites", contrat.PrioriteViewSet, basename="priorite")
+router.register("objectifs", contrat.ObjectifViewSet, basename="objectif")
+router.register("axes", contrat.AxeViewSet, basename="axe")
+router.register("quartiers", contrat.QuartierViewSet, basename="quartier")
+router.register("fiches", fiches.FicheViewSet, basename="fiche")
+router.register("fiches-initiales", fiches.FicheInitialeViewSet, basename="fiche-initiale")
+router.register("evolutions", fiches.EvolutionViewSet, basename="evolution")
+router.register("indicateurs", fiches.IndicateurViewSet, basename="indicateur")
+router.register("anomalies", fiches.AnomalieViewSet, basename="anomalie")
+router.register("engagements", engagements.EngagementViewSet, basename="engagement")
+router.register("cibles", engagements.CibleViewSet, basename="cible")
+router.register("campagnes", engagements.CampagneViewSet, basename="campagne")
+router.register("valeurs", engagements.ValeurViewSet, basename="valeur")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path(
+        "agregats/progression/", engagements.ProgressionView.as_view(), name="agregat-progression"
+    ),
+    path("agregats/completude/", engagements.CompletudeView.as_view(), name="agregat-completude"),
+    path(
+        "agregats/repartition/", engagements.RepartitionView.as_view(), name="agregat-repartition"
+    ),
+    path("jeton/", obtain_auth_token, name="jeton"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

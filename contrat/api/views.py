@@ -1,0 +1,128 @@
+from django.db.models import Prefetch
+from rest_framework.filters import OrderingFilter
+
+from contrat.api.base import LectureViewSet
+from contrat.api.filtersets import OrganisationFilterSet, SignataireFilterSet
+from contrat.api.serializers import (
+    AvenantSerializer,
+    AxeSerializer,
+    ContratSerializer,
+    EnjeuSerializer,
+    ObjectifSerializer,
+    OrganisationSerializer,
+    PilierSerializer,
+    PrincipeSerializer,
+    PrioriteSerializer,
+    QuartierSerializer,
+    SignataireSerializer,
+)
+from contrat.models import (
+    AliasOrganisation,
+    Avenant,
+    AxeTransversal,
+    Contrat,
+    Enjeu,
+    Objectif,
+    Organisation,
+    Pilier,
+    PrincipeIntegrateur,
+    Priorite,
+    Quartier,
+    Signataire,
+)
+
+
+class ContratViewSet(LectureViewSet):
+    """Le contrat de ville (2015-2022)."""
+
+    queryset = Contrat.objects.all()
+    serializer_class = ContratSerializer
+    lookup_field = "slug"
+
+
+class AvenantViewSet(LectureViewSet):
+    """Les avenants du contrat (n° 1 de 2016, n° 2 = le PERR de 2019)."""
+
+    queryset = Avenant.objects.select_related("contrat")
+    serializer_class = AvenantSerializer
+    lookup_field = "numero"
+
+
+class OrganisationViewSet(LectureViewSet):
+    """Les organisations nommées par l'avenant, avec les alias sous lesquels il les nomme."""
+
+    queryset = Organisation.objects.select_related("rattachement").prefetch_related(
+        Prefetch("aliases", queryset=AliasOrganisation.objects.order_by("libelle"))
+    )
+    serializer_class = OrganisationSerializer
+    lookup_field = "slug"
+    filterset_class = OrganisationFilterSet
+    filter_backends = [*LectureViewSet.filter_backends, OrderingFilter]
+    ordering_fields = ["nom", "slug", "type"]
+
+
+class SignataireViewSet(LectureViewSet):
+    """Les 21 signataires de l'avenant n° 2, dans l'ordre du texte."""
+
+    queryset = Signataire.objects.select_related("organisation", "avenant").order_by(
+        "avenant__numero", "ordre"
+    )
+    serializer_class = SignataireSerializer
+    lookup_field = "ordre"
+    filterset_class = SignataireFilterSet
+
+
+class PilierViewSet(LectureViewSet):
+    """Les 3 piliers de la loi Lamy."""
+
+    queryset = Pilier.objects.all()
+    serializer_class = PilierSerializer
+    lookup_field = "numero"
+
+
+class PrincipeViewSet(LectureViewSet):
+    """Les 3 principes intégrateurs."""
+
+    queryset = PrincipeIntegrateur.objects.all()
+    serializer_class = PrincipeSerializer
+    lookup_field = "numero"
+
+
+class EnjeuViewSet(LectureViewSet):
+    """Les 12 enjeux, sous leur pilier et leur principe."""
+
+    queryset = Enjeu.objects.select_related("pilier", "principe").prefetch_related("objectifs")
+    serializer_class = EnjeuSerializer
+    lookup_field = "numero"
+
+
+class PrioriteViewSet(LectureViewSet):
+    """Les 7 priorités stratégiques."""
+
+    queryset = Priorite.objects.all()
+    serializer_class = PrioriteSerializer
+    lookup_field = "numero"
+
+
+class ObjectifViewSet(LectureViewSet):
+    """Les 5 objectifs opérationnels, numérotés comme l'article 4.1."""
+
+    queryset = Objectif.objects.prefetch_related("enjeux")
+    serializer_class = ObjectifSerializer
+    lookup_field = "numero"
+
+
+class AxeViewSet(LectureViewSet):
+    """Les 4 axes transversaux."""
+
+    queryset = AxeTransversal.objects.all()
+    serializer_class = AxeSerializer
+    lookup_field = "numero"
+
+
+class QuartierViewSet(LectureViewSet):
+    """Les 12 quartiers prioritaires et leur population."""
+
+    queryset = Quartier.objects.all()
+    serializer_class = QuartierSerializer
+    lookup_field = "slug"

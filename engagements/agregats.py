@@ -1,0 +1,139 @@
+"""Aggregates for dashboards, computed by PostgreSQL over *validated* values.
+
+Progress against target: for an indicator with a target and a year, the
+value is the validated "all quartiers / both sexes" cell when there is one;
+otherwise the sum of its validated cells where the unit adds up (counts,
+euros, hours, days), or their mean (percentages, other). Progress is
+value ÷ target (target ÷ value when lower is better), in %. A group's
+``avancement_moyen`` averages the progress of its indicators that have a
+value, each capped at 100 % so one outlier does not hide the others.
+"""
+
+from django.db import connection
+from django.db.models import Avg, Count, Sum
+
+from engagements.models import Valeur
+from fiches.models import Indicateur
+
+UNITES_ADDITIVES = ("nombre", "euros", "heures", "jours")
+
+GROUPES = {
+    "objectif": "COALESCE(o1.numero, o2.numero)",
+    "fiche": "fi.numero",
+    "partenaire": "org.slug",
+    "indicateur": "c.code",
+    "annee": "NULL",
+}
+
+PROGRESSION_SQL = """
+WITH annees AS (
+    SELECT annee FROM engagements_campagne {filtre_annee_campagne}
+),
+cibles AS (
+    SELECT i.id, i.code, i.fiche_id, i.organisation_id, i.unite, i.sens, i.valeur_cible
+    FROM fiches_indicateur i
+    WHERE i.valeur_cible IS NOT NULL AND i.actif
+),
+faits AS (
+    SELECT v.indicateur_id, v.annee,
+           MAX(v.valeur) FILTER (WHERE v.quartier_id IS NULL AND v.sexe = '') AS global,
+           SUM(v.valeur) AS somme,
+           AVG(v.valeur) AS moyenne
+    FROM engagements_valeur v
+    WHERE v.statut = 'validee' AND v.indicateur_id IN (SELECT id FROM cibles) {filtre_annee_valeur}
+    GROUP BY v.indicateur_id, v.annee
+),
+mesures AS (
+    SELECT c.*, a.annee,
+           COALESCE(f.global, CASE WHEN c.unite IN %(additives)s THEN f.somme ELSE f.moyenne END) AS valeur
+    FROM cibles c
+    CROSS JOIN annees a
+    LEFT JOIN faits f ON f.indicateur_id = c.id AND f.annee = a.annee
+),
+calculs AS (
+    SELECT m.*,
+           CASE
+               WHEN m.valeur IS NULL THEN NULL
+               WHEN m.sens = 'baisse' THEN CASE WHEN m.valeur > 0 THEN m.valeur_cible / m.valeur * 100 END
+               ELSE CASE WHEN m.valeur_cible <> 0 THEN m.valeur / m.valeur_cible * 100 END
+           END AS avancement
+    FROM mesures m
+)
+SELECT {groupe} AS groupe, c.annee,
+       COUNT(*) AS nb_cibles,
+       COUNT(c.valeur) AS nb_renseignes,
+       COUNT(*) FILTER (WHERE c.avancement >= 100) AS nb_atteints,
+       -- LEAST() skips NULLs: indicators without a value must stay out of the mean.
+       ROUND(AVG(CASE WHEN c.avancement IS NOT NULL THEN LEAST(c.avancement, 100) END), 1) AS avancement_moyen
+FROM calculs c
+LEFT JOIN fiches_fiche fi ON fi.id = c.fiche_id
+LEFT JOIN contrat_objectif o1 ON o1.id = fi.objectif_id
+LEFT JOIN engagements_cible ci ON ci.indicateur_id = c.id
+LEFT JOIN engagements_engagement e ON e.id = ci.engagement_id
+LEFT JOIN contrat_objectif o2 ON o2.id = e.objectif_id
+LEFT JOIN contrat_organisation org ON org.id = c.organisation_id
+{filtre_groupe}
+GROUP BY 1, 2
+ORDER BY 1, 2
+"""
+
+
+def progression(*, par="objectif", annee=None):
+    """Rows of progress against target, grouped by ``par`` and year."""
+    if par not in GROUPES:
+        raise ValueError(par)
+    params = {"additives": UNITES_ADDITIVES}
+    filtre_campagne = filtre_valeur = ""
+    if annee is not None:
+        params["annee"] = int(annee)
+        filtre_campagne = "WHERE annee = %(annee)s"
+        filtre_valeur = "AND v.annee = %(annee)s"
+    filtre_groupe = "WHERE fi.numero IS NOT NULL" if par == "fiche" else ""
+    sql = PROGRESSION_SQL.format(
+        groupe=GROUPES[par],
+        filtre_annee_campagne=filtre_campagne,
+        filtre_annee_valeur=filtre_valeur,
+        filtre_groupe=filtre_groupe,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        colonnes = [c.name for c in cursor.description]
+        lignes = [dict(zip(colonnes, row, strict=True)) for row in cursor.fetchall()]
+    for ligne in lignes:
+        ligne[par] = ligne.pop("groupe") if par != "annee" else ligne["annee"]
+        if par == "annee":
+            ligne.pop("groupe", None)
+    return lignes
+
+
+def repartition(*, indicateur, annee, par="quartier"):
+    """Validated values of one indicator and year, summed (units that add
+    up) or averaged (percentages, other) by quartier or by sex."""
+    additive = indicateur.unite in UNITES_ADDITIVES
+    champ = {"quartier": "quartier__slug", "sexe": "sexe"}[par]
+    valeurs = Valeur.objects.filter(
+        indicateur=indicateur, annee=annee, statut=Valeur.Statut.VALIDEE
+    )
+    if par == "quartier":
+        valeurs = valeurs.filter(quartier__isnull=False)
+    else:
+        valeurs = valeurs.exclude(sexe="")
+    lignes = (
+        valeurs.values(champ)
+        .annotate(valeur=Sum("valeur") if additive else Avg("valeur"), nb_valeurs=Count("pk"))
+        .order_by(champ)
+    )
+    return {
+        "indicateur": indicateur.code,
+        "annee": annee,
+        "par": par,
+        "operation": "somme" if additive else "moyenne",
+        "unite": indicateur.unite,
+        "resultats": [
+            {par: ligne[champ], "valeur": ligne["valeur"], "nb_valeurs": ligne["nb_valeurs"]}
+            for ligne in lignes
+        ],
+    }
+
+
+__all__ = ["Indicateur", "progression", "repartition"]

@@ -1,0 +1,167 @@
+from rest_framework import serializers
+
+from engagements.models import Campagne, Cible, Engagement, Valeur
+
+
+class CibleSerializer(serializers.ModelSerializer):
+    indicateur = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    engagement = serializers.IntegerField(source="engagement.ordre", read_only=True)
+
+    class Meta:
+        model = Cible
+        fields = [
+            "id",
+            "engagement",
+            "ordre",
+            "nature",
+            "phrase",
+            "valeur",
+            "valeur_texte",
+            "valeur_max",
+            "comparateur",
+            "unite",
+            "objet",
+            "annee",
+            "echeance_texte",
+            "portee",
+            "indicateur",
+        ]
+
+
+class CibleCourteSerializer(CibleSerializer):
+    class Meta(CibleSerializer.Meta):
+        fields = [f for f in CibleSerializer.Meta.fields if f not in {"engagement"}]
+
+
+class EngagementSerializer(serializers.ModelSerializer):
+    objectif = serializers.IntegerField(
+        source="objectif.numero", read_only=True, allow_null=True, default=None
+    )
+    enjeux = serializers.SlugRelatedField(slug_field="numero", many=True, read_only=True)
+    axes = serializers.SlugRelatedField(slug_field="numero", many=True, read_only=True)
+    organisations = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    partenaire_libelle = serializers.CharField(source="get_partenaire_display", read_only=True)
+    cibles = CibleCourteSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "ordre",
+            "partenaire",
+            "partenaire_libelle",
+            "organisations",
+            "objectif",
+            "axes_transversaux",
+            "axes",
+            "enjeux",
+            "texte",
+            "cibles",
+            "colonne_imprimee",
+            "deplace",
+            "motif_deplacement",
+            "lignes_source",
+        ]
+
+
+class CampagneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campagne
+        fields = ["annee", "libelle", "date_limite", "statut"]
+
+
+class ValeurSerializer(serializers.ModelSerializer):
+    """One fact, long format: every dimension a plain column, for BI tools."""
+
+    indicateur = serializers.CharField(source="indicateur.code", read_only=True)
+    indicateur_libelle = serializers.CharField(source="indicateur.libelle", read_only=True)
+    type_indicateur = serializers.CharField(source="indicateur.type", read_only=True)
+    fiche = serializers.CharField(
+        source="indicateur.fiche.numero", read_only=True, allow_null=True, default=None
+    )
+    objectif = serializers.SerializerMethodField()
+    organisation = serializers.CharField(
+        source="indicateur.organisation.slug", read_only=True, allow_null=True, default=None
+    )
+    organisation_nom = serializers.CharField(
+        source="indicateur.organisation.nom", read_only=True, allow_null=True, default=None
+    )
+    quartier = serializers.CharField(
+        source="quartier.slug", read_only=True, allow_null=True, default=None
+    )
+    quartier_nom = serializers.CharField(
+        source="quartier.nom", read_only=True, allow_null=True, default=None
+    )
+    unite = serializers.CharField(source="indicateur.unite", read_only=True)
+
+    class Meta:
+        model = Valeur
+        fields = [
+            "id",
+            "indicateur",
+            "indicateur_libelle",
+            "type_indicateur",
+            "fiche",
+            "objectif",
+            "organisation",
+            "organisation_nom",
+            "annee",
+            "quartier",
+            "quartier_nom",
+            "sexe",
+            "valeur",
+            "unite",
+            "statut",
+            "note",
+            "commentaire_validation",
+            "version",
+            "saisie_le",
+            "validee_le",
+            "synthetique",
+        ]
+
+    def get_objectif(self, obj) -> int | None:
+        fiche = obj.indicateur.fiche
+        return fiche.objectif.numero if fiche is not None and fiche.objectif_id else None
+
+
+class ValeurEcritureSerializer(serializers.Serializer):
+    """What a partner sends to enter or change one value."""
+
+    indicateur = serializers.CharField(
+        help_text="Code de l'indicateur, par exemple « 2019-1.1-1 »."
+    )
+    annee = serializers.IntegerField(min_value=2015, max_value=2030)
+    quartier = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Identifiant du quartier ; vide : tous.",
+    )
+    sexe = serializers.ChoiceField(
+        choices=["", "F", "H"], required=False, default="", help_text="F, H ; vide : ensemble."
+    )
+    valeur = serializers.CharField(
+        help_text="Nombre, au format français accepté : « 1 234,5 ». Vide : supprime la valeur (brouillon).",
+        allow_blank=True,
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        min_value=0,
+        default=0,
+        help_text="Version lue (0 pour une valeur nouvelle) : protège contre les mises à jour perdues.",
+    )
+    soumettre = serializers.BooleanField(
+        default=False, help_text="Soumettre à validation (sinon : brouillon)."
+    )
+
+
+class ValeurModificationSerializer(serializers.Serializer):
+    valeur = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(min_value=1)
+    soumettre = serializers.BooleanField(default=False)
+
+
+class StatuerSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    commentaire = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,0 +1,431 @@
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from contrat.api.base import LectureViewSet, erreur
+from contrat.models import Quartier
+from engagements import agregats
+from engagements.api.serializers import (
+    CampagneSerializer,
+    CibleSerializer,
+    EngagementSerializer,
+    StatuerSerializer,
+    ValeurEcritureSerializer,
+    ValeurModificationSerializer,
+    ValeurSerializer,
+)
+from engagements.filtersets import CibleFilterSet, EngagementFilterSet, ValeurFilterSet
+from engagements.models import Campagne, Cible, Engagement, Valeur
+from engagements.services import (
+    ConflitEdition,
+    GrilleInvalide,
+    cle,
+    grille_enregistrer,
+    valeurs_statuer,
+)
+from engagements.suivi import completude_par_partenaire
+from fiches.models import Indicateur
+
+ERREUR = inline_serializer(
+    "Erreur",
+    {
+        "erreur": inline_serializer(
+            "ErreurDetail",
+            {
+                "code": serializers.CharField(),
+                "statut": serializers.IntegerField(),
+                "message": serializers.CharField(),
+                "details": serializers.DictField(),
+            },
+        )
+    },
+)
+REPONSES_ECRITURE = {
+    400: OpenApiResponse(
+        ERREUR, description="Données invalides (nombre illisible, unité, note manquante...)"
+    ),
+    401: OpenApiResponse(ERREUR, description="Authentification requise"),
+    403: OpenApiResponse(ERREUR, description="Indicateur d'une autre organisation"),
+    404: OpenApiResponse(ERREUR, description="Valeur introuvable ou non visible"),
+    409: OpenApiResponse(
+        ERREUR,
+        description="Conflit : la valeur a changé depuis la version lue ; `details.actuelle` donne la valeur actuelle",
+    ),
+    423: OpenApiResponse(ERREUR, description="Campagne fermée : valeurs verrouillées"),
+}
+
+
+class EngagementViewSet(LectureViewSet):
+    """Les engagements des partenaires (annexe 1), avec leurs cibles et chiffres."""
+
+    queryset = Engagement.objects.select_related("objectif").prefetch_related(
+        "enjeux",
+        "axes",
+        "organisations",
+        Prefetch("cibles", queryset=Cible.objects.select_related("indicateur")),
+    )
+    serializer_class = EngagementSerializer
+    lookup_field = "ordre"
+    filterset_class = EngagementFilterSet
+
+
+class CibleViewSet(LectureViewSet):
+    """Chaque chiffre d'un engagement : cible à atteindre ou constat, avec sa phrase."""
+
+    queryset = Cible.objects.select_related("engagement", "indicateur")
+    serializer_class = CibleSerializer
+    filterset_class = CibleFilterSet
+
+
+class CampagneViewSet(LectureViewSet):
+    """Les campagnes de saisie (une par année)."""
+
+    queryset = Campagne.objects.all()
+    serializer_class = CampagneSerializer
+    lookup_field = "annee"
+
+
+def _reponse_service(fonction, statut_succes=status.HTTP_200_OK):
+    """Run a service call and turn its refusals into structured errors."""
+    try:
+        resultat = fonction()
+    except GrilleInvalide as exc:
+        details = {}
+        for messages in exc.erreurs.values():
+            details.setdefault("valeur", []).extend(messages)
+        if exc.globales:
+            details["non_field_errors"] = exc.globales
+        return None, erreur(400, "invalide", "Les données envoyées ne sont pas valides.", details)
+    except ConflitEdition as exc:
+        actuelle = exc.conflits[0][1] if exc.conflits else None
+        return None, erreur(
+            409,
+            "conflit",
+            exc.message,
+            {"actuelle": ValeurSerializer(actuelle).data if actuelle is not None else None},
+        )
+    except PermissionDenied as exc:
+        return None, erreur(403, "permission_denied", str(exc))
+    except ValidationError as exc:
+        code = getattr(exc, "code", None) or "invalide"
+        statut = 423 if code == "verrouillee" else 400
+        return None, erreur(statut, code, " ".join(exc.messages))
+    return resultat, None
+
+
+@extend_schema(tags=["valeurs"])
+class ValeurViewSet(LectureViewSet):
+    """Les valeurs des indicateurs, une ligne par fait (format long).
+
+    Sans connexion : les valeurs validées (données ouvertes). Un partenaire
+    voit en plus les brouillons et valeurs soumises de son organisation ;
+    l'équipe voit tout. L'écriture passe par les mêmes règles que les
+    formulaires (nombres, unités, verrous, versions)."""
+
+    serializer_class = ValeurSerializer
+    filterset_class = ValeurFilterSet
+    filter_backends = [*LectureViewSet.filter_backends, OrderingFilter]
+    ordering_fields = ["annee", "valeur", "saisie_le", "id"]
+    ordering = ["id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return Valeur.objects.visibles_par(self.request.user).select_related(
+            "indicateur__fiche__objectif", "indicateur__organisation", "quartier"
+        )
+
+    def get_permissions(self):
+        if self.action in {"create", "partial_update", "valider", "rejeter"}:
+            return [IsAuthenticated()]
+        return super().get_permissions()
+
+    @extend_schema(
+        request=ValeurEcritureSerializer,
+        responses={201: ValeurSerializer, 200: ValeurSerializer, **REPONSES_ECRITURE},
+        examples=[
+            OpenApiExample(
+                "Nouvelle valeur, tous quartiers",
+                value={"indicateur": "2019-1.1-1", "annee": 2021, "valeur": "1 234", "version": 0},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Cellule Gély / femmes, soumise",
+                value={
+                    "indicateur": "2019-1.1-1",
+                    "annee": 2021,
+                    "quartier": "gely",
+                    "sexe": "F",
+                    "valeur": "12,5",
+                    "version": 0,
+                    "soumettre": True,
+                },
+                request_only=True,
+            ),
+        ],
+    )
+    def create(self, request, *args, **kwargs):
+        """Saisir une valeur (ou la remplacer en donnant la version lue)."""
+        donnees = ValeurEcritureSerializer(data=request.data)
+        donnees.is_valid(raise_exception=True)
+        d = donnees.validated_data
+        indicateur = (
+            Indicateur.objects.filter(code=d["indicateur"]).select_related("organisation").first()
+        )
+        if indicateur is None:
+            return erreur(
+                400,
+                "invalide",
+                "Indicateur inconnu.",
+                {"indicateur": [f"« {d['indicateur']} » n'existe pas."]},
+            )
+        quartier = None
+        if d["quartier"]:
+            quartier = Quartier.objects.filter(slug=d["quartier"]).first()
+            if quartier is None:
+                return erreur(
+                    400,
+                    "invalide",
+                    "Quartier inconnu.",
+                    {"quartier": [f"« {d['quartier']} » n'existe pas."]},
+                )
+        existait = Valeur.objects.filter(
+            indicateur=indicateur, annee=d["annee"], quartier=quartier, sexe=d["sexe"]
+        ).exists()
+        resultat, reponse = _reponse_service(
+            lambda: grille_enregistrer(
+                utilisateur=request.user,
+                indicateur=indicateur,
+                annee=d["annee"],
+                saisies={cle(quartier, d["sexe"]): (d["valeur"], d["version"])},
+                note=d["note"],
+                soumettre=d["soumettre"],
+            )
+        )
+        if reponse:
+            return reponse
+        if not resultat:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(ValeurSerializer(resultat[0]).data, status=200 if existait else 201)
+
+    @extend_schema(
+        request=ValeurModificationSerializer, responses={200: ValeurSerializer, **REPONSES_ECRITURE}
+    )
+    def partial_update(self, request, *args, **kwargs):
+        """Modifier une valeur : envoyer la version lue ; une version dépassée donne 409."""
+        valeur = self.get_object()
+        donnees = ValeurModificationSerializer(data=request.data)
+        donnees.is_valid(raise_exception=True)
+        d = donnees.validated_data
+        resultat, reponse = _reponse_service(
+            lambda: grille_enregistrer(
+                utilisateur=request.user,
+                indicateur=valeur.indicateur,
+                annee=valeur.annee,
+                saisies={cle(valeur.quartier, valeur.sexe): (d["valeur"], d["version"])},
+                note=d["note"],
+                soumettre=d["soumettre"],
+            )
+        )
+        if reponse:
+            return reponse
+        if not resultat:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(ValeurSerializer(resultat[0]).data)
+
+    def _statuer(self, request, valider):
+        valeur = self.get_object()
+        donnees = StatuerSerializer(data=request.data)
+        donnees.is_valid(raise_exception=True)
+        resultat, reponse = _reponse_service(
+            lambda: valeurs_statuer(
+                utilisateur=request.user,
+                valeurs=[(valeur, donnees.validated_data["version"])],
+                valider=valider,
+                commentaire=donnees.validated_data["commentaire"],
+            )
+        )
+        return reponse or Response(ValeurSerializer(resultat[0]).data)
+
+    @extend_schema(
+        request=StatuerSerializer, responses={200: ValeurSerializer, **REPONSES_ECRITURE}
+    )
+    @action(detail=True, methods=["post"])
+    def valider(self, request, pk=None):
+        """Valider une valeur soumise (équipe politique de la ville)."""
+        return self._statuer(request, True)
+
+    @extend_schema(
+        request=StatuerSerializer, responses={200: ValeurSerializer, **REPONSES_ECRITURE}
+    )
+    @action(detail=True, methods=["post"])
+    def rejeter(self, request, pk=None):
+        """Rejeter une valeur soumise, avec un commentaire (équipe)."""
+        return self._statuer(request, False)
+
+
+def _annee(request):
+    brute = request.query_params.get("annee")
+    if brute in (None, ""):
+        return None
+    if not brute.isdigit():
+        raise ValidationError({"annee": ["Année invalide."]})
+    return int(brute)
+
+
+LIGNE_PROGRESSION = inline_serializer(
+    "LigneProgression",
+    many=True,
+    fields={
+        "groupe": serializers.CharField(
+            help_text="objectif, fiche, partenaire ou indicateur selon `par`"
+        ),
+        "annee": serializers.IntegerField(),
+        "nb_cibles": serializers.IntegerField(),
+        "nb_renseignes": serializers.IntegerField(),
+        "nb_atteints": serializers.IntegerField(),
+        "avancement_moyen": serializers.DecimalField(
+            max_digits=6, decimal_places=1, allow_null=True
+        ),
+    },
+)
+
+
+class ProgressionView(APIView):
+    """Avancement vers les cibles, à partir des valeurs validées."""
+
+    @extend_schema(
+        tags=["agrégats"],
+        parameters=[
+            OpenApiParameter(
+                "par",
+                str,
+                enum=list(agregats.GROUPES),
+                description="Regroupement (par défaut : objectif)",
+            ),
+            OpenApiParameter("annee", int, description="Année (par défaut : toutes les campagnes)"),
+        ],
+        responses={200: LIGNE_PROGRESSION, 400: OpenApiResponse(ERREUR)},
+    )
+    def get(self, request):
+        par = request.query_params.get("par", "objectif")
+        if par not in agregats.GROUPES:
+            return erreur(
+                400,
+                "invalide",
+                "Regroupement inconnu.",
+                {"par": [f"Choisir parmi : {', '.join(agregats.GROUPES)}."]},
+            )
+        return Response(agregats.progression(par=par, annee=_annee(request)))
+
+
+class CompletudeView(APIView):
+    """Complétude de la saisie par partenaire pour une campagne."""
+
+    @extend_schema(
+        tags=["agrégats"],
+        parameters=[
+            OpenApiParameter(
+                "annee", int, description="Année de la campagne (par défaut : la plus récente)"
+            )
+        ],
+        responses={
+            200: inline_serializer(
+                "Completude",
+                {
+                    "annee": serializers.IntegerField(),
+                    "date_limite": serializers.DateField(),
+                    "statut": serializers.CharField(),
+                    "partenaires": inline_serializer(
+                        "CompletudePartenaire",
+                        {
+                            "organisation": serializers.CharField(),
+                            "organisation_nom": serializers.CharField(),
+                            "dues": serializers.IntegerField(),
+                            "saisies": serializers.IntegerField(),
+                            "soumises": serializers.IntegerField(),
+                            "validees": serializers.IntegerField(),
+                            "en_retard": serializers.IntegerField(),
+                            "taux": serializers.IntegerField(),
+                        },
+                        many=True,
+                    ),
+                },
+            ),
+            404: OpenApiResponse(ERREUR),
+        },
+    )
+    def get(self, request):
+        annee = _annee(request)
+        campagne = (
+            get_object_or_404(Campagne, annee=annee)
+            if annee
+            else Campagne.objects.order_by("-annee").first()
+        )
+        if campagne is None:
+            return erreur(404, "not_found", "Aucune campagne.")
+        return Response(
+            {
+                "annee": campagne.annee,
+                "date_limite": campagne.date_limite,
+                "statut": campagne.statut,
+                "partenaires": [
+                    {
+                        "organisation": c.organisation.slug,
+                        "organisation_nom": c.organisation.nom,
+                        "dues": c.dues,
+                        "saisies": c.saisies,
+                        "soumises": c.soumises,
+                        "validees": c.validees,
+                        "en_retard": c.en_retard,
+                        "taux": c.taux,
+                    }
+                    for c in completude_par_partenaire(campagne)
+                ],
+            }
+        )
+
+
+class RepartitionView(APIView):
+    """Valeurs validées d'un indicateur, sommées ou moyennées par quartier ou par sexe."""
+
+    @extend_schema(
+        tags=["agrégats"],
+        parameters=[
+            OpenApiParameter("indicateur", str, required=True, description="Code de l'indicateur"),
+            OpenApiParameter("annee", int, required=True),
+            OpenApiParameter(
+                "par", str, enum=["quartier", "sexe"], description="Par défaut : quartier"
+            ),
+        ],
+        responses={
+            200: OpenApiTypes.OBJECT,
+            400: OpenApiResponse(ERREUR),
+            404: OpenApiResponse(ERREUR),
+        },
+    )
+    def get(self, request):
+        annee = _annee(request)
+        par = request.query_params.get("par", "quartier")
+        if annee is None or par not in {"quartier", "sexe"}:
+            return erreur(
+                400,
+                "invalide",
+                "Paramètres invalides.",
+                {"annee": ["Obligatoire."], "par": ["quartier ou sexe."]},
+            )
+        indicateur = get_object_or_404(Indicateur, code=request.query_params.get("indicateur", ""))
+        return Response(agregats.repartition(indicateur=indicateur, annee=annee, par=par))

@@ -1,0 +1,97 @@
+import django_filters as filters
+from django.db.models import Q
+
+from engagements.models import Cible, Engagement, Valeur
+
+
+class EngagementFilterSet(filters.FilterSet):
+    objectif = filters.NumberFilter(
+        field_name="objectif__numero", label="Objectif opérationnel (1 à 5)"
+    )
+    enjeu = filters.NumberFilter(field_name="enjeux__numero", label="Enjeu", distinct=True)
+    axe = filters.NumberFilter(field_name="axes__numero", label="Axe transversal", distinct=True)
+    organisation = filters.CharFilter(
+        field_name="organisations__slug", label="Organisation (identifiant)", distinct=True
+    )
+    q = filters.CharFilter(
+        field_name="texte", lookup_expr="icontains", label="Recherche dans le texte"
+    )
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "partenaire",
+            "objectif",
+            "axes_transversaux",
+            "enjeu",
+            "axe",
+            "organisation",
+            "deplace",
+            "q",
+        ]
+
+
+class CibleFilterSet(filters.FilterSet):
+    engagement = filters.NumberFilter(field_name="engagement__ordre", label="Engagement (n°)")
+    partenaire = filters.ChoiceFilter(
+        field_name="engagement__partenaire",
+        choices=Engagement.Partenaire.choices,
+        label="Partenaire",
+    )
+    q = filters.CharFilter(
+        field_name="phrase", lookup_expr="icontains", label="Recherche dans la phrase"
+    )
+
+    class Meta:
+        model = Cible
+        fields = ["engagement", "partenaire", "nature", "portee", "annee", "q"]
+
+
+class ValeurFilterSet(filters.FilterSet):
+    indicateur = filters.CharFilter(field_name="indicateur__code", label="Indicateur (code)")
+    fiche = filters.CharFilter(field_name="indicateur__fiche__numero", label="Fiche (numéro)")
+    objectif = filters.NumberFilter(method="filtre_objectif", label="Objectif opérationnel")
+    organisation = filters.CharFilter(
+        field_name="indicateur__organisation__slug", label="Organisation responsable (identifiant)"
+    )
+    annee = filters.NumberFilter(field_name="annee", label="Année (période)")
+    annee_min = filters.NumberFilter(field_name="annee", lookup_expr="gte", label="Année minimale")
+    annee_max = filters.NumberFilter(field_name="annee", lookup_expr="lte", label="Année maximale")
+    quartier = filters.CharFilter(
+        method="filtre_quartier",
+        label="Quartier (identifiant ; « tous » pour les valeurs tous quartiers)",
+    )
+    sexe = filters.CharFilter(
+        method="filtre_sexe", label="Sexe (F, H ; « ensemble » pour les deux)"
+    )
+    synthetique = filters.BooleanFilter(label="Valeurs synthétiques (démonstration)")
+
+    class Meta:
+        model = Valeur
+        fields = [
+            "indicateur",
+            "fiche",
+            "objectif",
+            "organisation",
+            "annee",
+            "annee_min",
+            "annee_max",
+            "quartier",
+            "sexe",
+            "statut",
+            "synthetique",
+        ]
+
+    def filtre_objectif(self, queryset, name, value):
+        return queryset.filter(
+            Q(indicateur__fiche__objectif__numero=value)
+            | Q(indicateur__cible_engagement__engagement__objectif__numero=value)
+        )
+
+    def filtre_quartier(self, queryset, name, value):
+        if value == "tous":
+            return queryset.filter(quartier__isnull=True)
+        return queryset.filter(quartier__slug=value)
+
+    def filtre_sexe(self, queryset, name, value):
+        return queryset.filter(sexe="" if value.lower() == "ensemble" else value.upper())

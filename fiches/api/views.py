@@ -1,0 +1,122 @@
+from django.db.models import Count, Prefetch
+from rest_framework.filters import OrderingFilter
+
+from contrat.api.base import LectureViewSet
+from fiches.api.serializers import (
+    AnomalieSerializer,
+    EvolutionSerializer,
+    FicheDetailSerializer,
+    FicheInitialeSerializer,
+    FicheListeSerializer,
+    IndicateurSerializer,
+)
+from fiches.filtersets import (
+    AnomalieFilterSet,
+    EvolutionFilterSet,
+    FicheFilterSet,
+    IndicateurFilterSet,
+)
+from fiches.models import Anomalie, Evolution, Fiche, Indicateur, VersionPlan
+
+NUMERO = r"[0-9]+\.[0-9]+"
+
+
+class FicheViewSet(LectureViewSet):
+    """Les fiches opérationnelles de la version en vigueur (l'avenant de 2019) ;
+    ``?version=2015`` pour une autre version. Le détail ajoute toutes les
+    sections, les indicateurs et la filiation."""
+
+    lookup_field = "numero"
+    lookup_value_regex = NUMERO
+    filterset_class = FicheFilterSet
+    filter_backends = [*LectureViewSet.filter_backends, OrderingFilter]
+    ordering_fields = ["enjeu_numero", "rang", "titre", "annee_fin"]
+    ordering = ["enjeu_numero", "rang"]
+
+    def get_queryset(self):
+        code = self.request.query_params.get("version")
+        version = (
+            VersionPlan.objects.filter(code=code)
+            if code
+            else VersionPlan.objects.filter(en_vigueur=True)
+        )
+        queryset = (
+            Fiche.objects.filter(version__in=version)
+            .select_related("version", "objectif", "pilier")
+            .prefetch_related("enjeux", "pilotes", "partenaires", "quartiers", "axes")
+            .annotate(nb_indicateurs=Count("indicateurs", distinct=True))
+        )
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(
+                Prefetch(
+                    "indicateurs",
+                    queryset=Indicateur.objects.select_related("organisation").order_by("ordre"),
+                ),
+                "sous_parties",
+                Prefetch(
+                    "origines",
+                    queryset=Evolution.objects.select_related("fiche_initiale").prefetch_related(
+                        "fiches_nouvelles"
+                    ),
+                ),
+            )
+        return queryset
+
+    def get_serializer_class(self):
+        return FicheDetailSerializer if self.action == "retrieve" else FicheListeSerializer
+
+
+class FicheInitialeViewSet(LectureViewSet):
+    """Les fiches du contrat initial (2015) et ce qu'elles sont devenues."""
+
+    serializer_class = FicheInitialeSerializer
+    lookup_field = "numero"
+    lookup_value_regex = NUMERO
+
+    def get_queryset(self):
+        return (
+            Fiche.objects.filter(version__code="2015")
+            .select_related("objectif")
+            .prefetch_related(
+                "pilotes",
+                Prefetch(
+                    "devenir",
+                    queryset=Evolution.objects.select_related("fiche_initiale").prefetch_related(
+                        "fiches_nouvelles"
+                    ),
+                ),
+            )
+            .order_by("enjeu_numero", "rang")
+        )
+
+
+class IndicateurViewSet(LectureViewSet):
+    """Les indicateurs : ceux des fiches et les cibles des engagements."""
+
+    queryset = Indicateur.objects.select_related(
+        "fiche", "organisation", "cible_engagement__engagement"
+    ).order_by("fiche__enjeu_numero", "fiche__rang", "ordre", "code")
+    serializer_class = IndicateurSerializer
+    lookup_field = "code"
+    lookup_value_regex = r"[-\w.]+"
+    filterset_class = IndicateurFilterSet
+
+
+class EvolutionViewSet(LectureViewSet):
+    """Le tableau d'évolution des fiches (annexe 2)."""
+
+    queryset = Evolution.objects.select_related("fiche_initiale").prefetch_related(
+        "fiches_nouvelles"
+    )
+    serializer_class = EvolutionSerializer
+    lookup_field = "ordre"
+    filterset_class = EvolutionFilterSet
+
+
+class AnomalieViewSet(LectureViewSet):
+    """Les endroits où l'avenant se contredit, et leur suivi par l'équipe."""
+
+    queryset = Anomalie.objects.prefetch_related("fiches")
+    serializer_class = AnomalieSerializer
+    lookup_field = "code"
+    filterset_class = AnomalieFilterSet
