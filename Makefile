@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 WITH_DB := scripts/with-db
 
-.PHONY: run test setup venv db migrate seed demo lint format check pytest stop-db clean
+.PHONY: run test setup venv db migrate seed demo lint format check pytest bench stop-db clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ pytest: venv
 	$(WITH_DB) $(PY) -m pytest
 
 test: lint check pytest
+
+# Not a test: measures the API under load (see bench/benchmark.py).
+bench: venv
+	$(WITH_DB) $(PY) bench/benchmark.py $(BENCH_ARGS)
 
 stop-db: venv
 	$(PY) scripts/pgserver.py stop

@@ -62,3 +62,11 @@ def campagne(equipe):
 def _hachage_rapide(settings):
     # Tests log in hundreds of times: a fast hasher keeps the suite quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _sans_cache_api(settings):
+    # Each test rolls its transaction back, which rewinds the data generation:
+    # a response cached by one test could match another's. The cache has its
+    # own test (tests/test_api_cache.py).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

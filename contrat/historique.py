@@ -117,3 +117,42 @@ class AuteurMiddleware:
             with connection.cursor() as cursor:
                 _declarer(cursor, None, "")
         return response
+
+
+# A counter bumped by every statement that writes an audited table (one
+# statement-level trigger per table). Its value versions everything the API
+# serves: a cached response is valid while the counter has not moved. Writers
+# serialise on the counter's row, so a stamp never misses a commit.
+GENERATION_SQL = """
+CREATE TABLE IF NOT EXISTS contrat_generation (id smallint PRIMARY KEY, valeur bigint NOT NULL);
+INSERT INTO contrat_generation (id, valeur) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
+CREATE OR REPLACE FUNCTION contrat_generation_incrementer() RETURNS trigger AS $$
+BEGIN
+    UPDATE contrat_generation SET valeur = valeur + 1 WHERE id = 1;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+"""
+SUPPRIMER_GENERATION_SQL = (
+    "DROP FUNCTION IF EXISTS contrat_generation_incrementer() CASCADE; "
+    "DROP TABLE IF EXISTS contrat_generation;"
+)
+
+
+def generation_sql(table):
+    return (
+        f'CREATE TRIGGER {table}_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" '
+        "FOR EACH STATEMENT EXECUTE FUNCTION contrat_generation_incrementer();"
+    )
+
+
+def sans_generation_sql(table):
+    return f'DROP TRIGGER IF EXISTS {table}_generation ON "{table}";'
+
+
+def generation():
+    """The current data generation (one indexed read)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT valeur FROM contrat_generation WHERE id = 1")
+        ligne = cursor.fetchone()
+    return ligne[0] if ligne else 0

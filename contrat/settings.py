@@ -153,6 +153,16 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Per-process cache of API responses, versioned by the data generation
+# (contrat/api/cache.py): never stale, so it needs no shared backend.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "api",
+        "OPTIONS": {"MAX_ENTRIES": int(os.getenv("API_CACHE_ENTREES", "5000"))},
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

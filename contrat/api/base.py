@@ -11,6 +11,7 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from contrat.api.cache import reponse_en_cache
 from contrat.api.rendu import CSVRenderer, Pagination, aplatir, neutraliser
 
 MAX_CSV_LIGNES = 2_000_000
@@ -24,7 +25,14 @@ class LectureViewSet(viewsets.ReadOnlyModelViewSet):
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) == "csv":
             return self.csv_complet()
-        return super().list(request, *args, **kwargs)
+        return reponse_en_cache(
+            self, request, lambda: super(LectureViewSet, self).list(request, *args, **kwargs)
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        return reponse_en_cache(
+            self, request, lambda: super(LectureViewSet, self).retrieve(request, *args, **kwargs)
+        )
 
     def csv_complet(self):
         """Every row matching the filters, streamed (BI tools want them all)."""

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contrat.api.base import LectureViewSet, erreur
+from contrat.api.cache import reponse_en_cache
 from contrat.models import Quartier
 from engagements import agregats
 from engagements.api.serializers import (
@@ -329,7 +330,10 @@ class ProgressionView(APIView):
                 "Regroupement inconnu.",
                 {"par": [f"Choisir parmi : {', '.join(agregats.GROUPES)}."]},
             )
-        return Response(agregats.progression(par=par, annee=_annee(request)))
+        annee = _annee(request)
+        return reponse_en_cache(
+            self, request, lambda: Response(agregats.progression(par=par, annee=annee))
+        )
 
 
 class CompletudeView(APIView):
@@ -377,6 +381,9 @@ class CompletudeView(APIView):
         )
         if campagne is None:
             return erreur(404, "not_found", "Aucune campagne.")
+        return reponse_en_cache(self, request, lambda: self.completude(campagne))
+
+    def completude(self, campagne):
         return Response(
             {
                 "annee": campagne.annee,
@@ -428,4 +435,8 @@ class RepartitionView(APIView):
                 {"annee": ["Obligatoire."], "par": ["quartier ou sexe."]},
             )
         indicateur = get_object_or_404(Indicateur, code=request.query_params.get("indicateur", ""))
-        return Response(agregats.repartition(indicateur=indicateur, annee=annee, par=par))
+        return reponse_en_cache(
+            self,
+            request,
+            lambda: Response(agregats.repartition(indicateur=indicateur, annee=annee, par=par)),
+        )

@@ -1,0 +1,361 @@
+"""Benchmark of the API under concurrent clients, against the production server.
+
+    make bench                      # 10 k then 1 M values, 50 concurrent clients
+    make bench BENCH_ARGS="--volumes 10000 --clients 20 --duree 5"
+
+For each volume it builds a separate database (``<dbname>_bench``: migrate,
+seed, synthetic values labelled as such), starts gunicorn in production mode,
+then for each endpoint runs N concurrent keep-alive clients for a fixed time
+and prints p50 / p95 / p99 latency and throughput. It compares each endpoint
+with PostgreSQL alone answering the same question and encoding it to JSON
+(``json_agg``), and prints the ratio. Nothing here is a test: it measures.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+# Endpoint, and the SQL that answers the same question with PostgreSQL alone.
+ENDPOINTS = [
+    (
+        "/api/fiches/?objectif=1",
+        """SELECT json_agg(t) FROM (SELECT f.numero, f.titre, o.numero AS objectif, f.pilote_texte AS pilote,
+           f.date_debut_texte, f.date_fin_texte,
+           (SELECT json_agg(e.numero) FROM fiches_fiche_enjeux fe JOIN contrat_enjeu e ON e.id = fe.enjeu_id WHERE fe.fiche_id = f.id) AS enjeux,
+           (SELECT json_agg(json_build_object('slug', g.slug, 'nom', g.nom)) FROM fiches_fiche_pilotes fp JOIN contrat_organisation g ON g.id = fp.organisation_id WHERE fp.fiche_id = f.id) AS pilotes
+           FROM fiches_fiche f JOIN fiches_versionplan v ON v.id = f.version_id AND v.en_vigueur
+           LEFT JOIN contrat_objectif o ON o.id = f.objectif_id WHERE o.numero = 1 ORDER BY f.enjeu_numero, f.rang) t""",
+    ),
+    (
+        "/api/fiches/1.1/",
+        """SELECT row_to_json(f) FROM fiches_fiche f JOIN fiches_versionplan v ON v.id = f.version_id AND v.en_vigueur WHERE f.numero = '1.1'""",
+    ),
+    (
+        "/api/engagements/?page_size=50",
+        """SELECT json_agg(t) FROM (SELECT e.*, (SELECT json_agg(c) FROM engagements_cible c WHERE c.engagement_id = e.id) AS cibles
+           FROM engagements_engagement e ORDER BY e.ordre LIMIT 50) t""",
+    ),
+    (
+        "/api/valeurs/?annee=2021&page_size=50",
+        """SELECT (SELECT count(*) FROM engagements_valeur WHERE statut = 'validee' AND annee = 2021),
+           (SELECT json_agg(t) FROM (SELECT v.id, i.code, i.libelle, f.numero, g.slug, v.annee, q.slug AS quartier, v.sexe, v.valeur, v.statut
+             FROM engagements_valeur v JOIN fiches_indicateur i ON i.id = v.indicateur_id LEFT JOIN fiches_fiche f ON f.id = i.fiche_id
+             LEFT JOIN contrat_organisation g ON g.id = i.organisation_id LEFT JOIN contrat_quartier q ON q.id = v.quartier_id
+             WHERE v.statut = 'validee' AND v.annee = 2021 ORDER BY v.id LIMIT 50) t)""",
+    ),
+    (
+        "/api/valeurs/?indicateur=2019-1.1-1",
+        """SELECT json_agg(t) FROM (SELECT v.* FROM engagements_valeur v JOIN fiches_indicateur i ON i.id = v.indicateur_id
+           WHERE i.code = '2019-1.1-1' AND v.statut = 'validee' ORDER BY v.id LIMIT 50) t""",
+    ),
+    (
+        "/api/agregats/progression/?par=objectif&annee=2021",
+        None,  # filled in from engagements.agregats (the same SQL, wrapped in json_agg)
+    ),
+    (
+        "/api/agregats/completude/?annee=2021",
+        """SELECT json_agg(t) FROM (SELECT indicateur_id, count(*) AS n, count(*) FILTER (WHERE statut = 'validee') AS validees
+           FROM engagements_valeur WHERE annee = 2021 GROUP BY indicateur_id) t""",
+    ),
+]
+
+
+def run(cmd, env, **kwargs):
+    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, **kwargs)
+
+
+def base_url():
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        sys.exit("DATABASE_URL is not set: run through `make bench` (scripts/with-db).")
+    return url
+
+
+def with_dbname(url, name):
+    parsed = urlparse(url)
+    return parsed._replace(path=f"/{name}").geturl()
+
+
+def recreate_database(url, name):
+    parsed = urlparse(url)
+    conn = psycopg2.connect(
+        host=parsed.hostname,
+        port=parsed.port,
+        user=parsed.username,
+        password=parsed.password,
+        dbname="postgres",
+    )
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+    conn.close()
+
+
+VALEURS_SQL = """
+-- Synthetic values for the benchmark: every active indicator, disaggregated by
+-- quartier and sex, plus extra synthetic indicators until the volume is reached.
+ALTER TABLE engagements_valeur DISABLE TRIGGER engagements_valeur_historique;
+INSERT INTO fiches_indicateur (code, fiche_id, ordre, libelle, type, organisation_id, unite, sens, desagregation, actif, valeur_cible, annee_cible)
+SELECT 'bench-' || n, f.id, 1000 + n, 'Indicateur synthétique de banc d''essai n° ' || n, 'non_qualifie',
+       (SELECT id FROM contrat_organisation ORDER BY id LIMIT 1 OFFSET (n %% 20)), 'nombre', 'hausse', 'quartier_sexe', true,
+       (n %% 500) * 24, 2022
+FROM generate_series(1, %(extra)s) AS n
+CROSS JOIN LATERAL (SELECT id FROM fiches_fiche WHERE version_id = (SELECT id FROM fiches_versionplan WHERE en_vigueur) ORDER BY id LIMIT 1 OFFSET (n %% 69)) f;
+UPDATE fiches_indicateur SET desagregation = 'quartier_sexe' WHERE actif AND organisation_id IS NOT NULL;
+INSERT INTO engagements_valeur (indicateur_id, annee, quartier_id, sexe, valeur, note, statut, commentaire_validation,
+                                saisie_par_id, saisie_le, version, synthetique)
+SELECT i.id, a.annee, q.id, s.sexe, (random() * 500)::int, 'Valeur synthétique (banc d''essai)',
+       CASE WHEN random() < 0.8 THEN 'validee' ELSE 'soumise' END, '', %(user)s, now(), 1, true
+FROM (SELECT id FROM fiches_indicateur WHERE actif AND organisation_id IS NOT NULL ORDER BY id LIMIT %(indicateurs)s) i
+CROSS JOIN (VALUES (2019), (2020), (2021), (2022)) AS a(annee)
+CROSS JOIN contrat_quartier q
+CROSS JOIN (VALUES ('F'), ('H')) AS s(sexe)
+LIMIT %(volume)s;
+"""
+# Deferred foreign-key checks must have run (commit) before the table is altered again.
+APRES_SQL = "ALTER TABLE engagements_valeur ENABLE TRIGGER engagements_valeur_historique; ANALYZE;"
+
+
+def prepare(url, volume):
+    env = dict(os.environ, DATABASE_URL=url)
+    t0 = time.perf_counter()
+    run([PY, "manage.py", "migrate", "-v0"], env)
+    run([PY, "manage.py", "seed"], env, stdout=subprocess.DEVNULL)
+    run([PY, "manage.py", "create_demo_accounts"], env, stdout=subprocess.DEVNULL)
+    seed_time = time.perf_counter() - t0
+    par_indicateur = 4 * 12 * 2
+    existants = 621
+    indicateurs = -(-volume // par_indicateur)
+    extra = max(0, indicateurs - existants)
+    t0 = time.perf_counter()
+    conn = psycopg2.connect(url)
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT id FROM auth_user WHERE username = 'demo-equipe'")
+        user = cur.fetchone()[0]
+        cur.execute(
+            VALEURS_SQL,
+            {"extra": extra, "user": user, "indicateurs": indicateurs, "volume": volume},
+        )
+    with conn, conn.cursor() as cur:
+        cur.execute(APRES_SQL)
+        cur.execute("SELECT count(*) FROM engagements_valeur")
+        n = cur.fetchone()[0]
+    conn.close()
+    return seed_time, time.perf_counter() - t0, n
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(url, port, workers):
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        DJANGO_MODE="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        BEHIND_TLS_PROXY="0",
+        LOG_LEVEL="WARNING",
+    )
+    proc = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "contrat.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--threads",
+            "4",
+            "-k",
+            "gthread",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    sys.exit("gunicorn did not start")
+
+
+def load(port, path, clients, duree):
+    """N keep-alive clients hammer ``path`` for ``duree`` seconds."""
+    latences, erreurs = [], []
+    verrou = threading.Lock()
+    fin = time.perf_counter() + duree
+    depart = threading.Barrier(clients)
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        locales = []
+        depart.wait()
+        while time.perf_counter() < fin:
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Accept": "application/json"})
+                reponse = conn.getresponse()
+                reponse.read()
+                if reponse.status != 200:
+                    erreurs.append(reponse.status)
+            except (OSError, http.client.HTTPException) as exc:
+                erreurs.append(type(exc).__name__)
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            locales.append(time.perf_counter() - t0)
+        conn.close()
+        with verrou:
+            latences.extend(locales)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ecoule = time.perf_counter() - t0
+    return latences, erreurs, ecoule
+
+
+def percentile(valeurs, p):
+    if not valeurs:
+        return float("nan")
+    valeurs = sorted(valeurs)
+    return valeurs[min(len(valeurs) - 1, int(round(p / 100 * (len(valeurs) - 1))))]
+
+
+def sql_time(url, sql, repetitions=30):
+    conn = psycopg2.connect(url)
+    temps = []
+    with conn.cursor() as cur:
+        for _ in range(repetitions):
+            t0 = time.perf_counter()
+            cur.execute(sql)
+            cur.fetchall()
+            temps.append(time.perf_counter() - t0)
+    conn.close()
+    return statistics.median(temps)
+
+
+def progression_sql():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contrat.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from engagements.agregats import PROGRESSION_SQL, UNITES_ADDITIVES
+
+    sql = PROGRESSION_SQL.format(
+        groupe="COALESCE(o1.numero, o2.numero)",
+        filtre_annee_campagne="WHERE annee = 2021",
+        filtre_annee_valeur="AND v.annee = 2021",
+        filtre_groupe="",
+    ).replace("%(additives)s", "(" + ", ".join(f"'{u}'" for u in UNITES_ADDITIVES) + ")")
+    return f"SELECT json_agg(t) FROM ({sql}) t"
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--volumes", type=int, nargs="+", default=[10_000, 1_000_000])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--duree", type=float, default=10.0, help="seconds per endpoint")
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+
+    url = base_url()
+    nom = urlparse(url).path.lstrip("/") + "_bench"
+    bench_url = with_dbname(url, nom)
+    endpoints = [(path, sql or progression_sql()) for path, sql in ENDPOINTS]
+    resultats = []
+    print(
+        f"Machine: {os.cpu_count()} cores, {platform_memory()} — gunicorn {args.workers} workers x 4 threads, "
+        f"{args.clients} concurrent clients, {args.duree:.0f} s per endpoint"
+    )
+    for volume in args.volumes:
+        recreate_database(url, nom)
+        seed_time, load_time, n = prepare(bench_url, volume)
+        print(
+            f"\n== {n:,} values (seed {seed_time:.1f} s, synthetic values {load_time:.1f} s)".replace(
+                ",", " "
+            )
+        )
+        port = free_port()
+        serveur = start_server(bench_url, port, args.workers)
+        try:
+            load(port, "/api/fiches/", 4, 1.0)  # warm-up
+            print(
+                f"{'endpoint':<52} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'SQL ms':>8} {'ratio':>6} {'err':>4}"
+            )
+            for path, sql in endpoints:
+                latences, erreurs, ecoule = load(port, path, args.clients, args.duree)
+                brut = sql_time(bench_url, sql)
+                p50, p95, p99 = (percentile(latences, p) * 1000 for p in (50, 95, 99))
+                debit = len(latences) / ecoule
+                ratio = p50 / (brut * 1000) if brut else float("nan")
+                print(
+                    f"{path:<52} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f} {debit:>8.0f} {brut * 1000:>8.1f} {ratio:>6.1f} {len(erreurs):>4}"
+                )
+                resultats.append(
+                    {
+                        "valeurs": n,
+                        "endpoint": path,
+                        "p50_ms": p50,
+                        "p95_ms": p95,
+                        "p99_ms": p99,
+                        "req_s": debit,
+                        "sql_ms": brut * 1000,
+                        "ratio": ratio,
+                        "erreurs": len(erreurs),
+                    }
+                )
+        finally:
+            serveur.terminate()
+            serveur.wait(timeout=30)
+    if args.json:
+        Path(args.json).write_text(json.dumps(resultats, indent=1))
+    recreate_database(url, nom)
+
+
+def platform_memory():
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(f.readline().split()[1])
+        return f"{kb / 1024 / 1024:.0f} GiB RAM"
+    except OSError:
+        return "unknown RAM"
+
+
+if __name__ == "__main__":
+    main()
