@@ -9,7 +9,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from engagements.models import Campagne, Cible, Engagement, EvenementCampagne, Valeur
+from engagements.models import (
+    Campagne,
+    Cible,
+    Engagement,
+    EvenementCampagne,
+    SyntheseValeurs,
+    Valeur,
+)
 from engagements.nombres import ecrire_nombre
 from engagements.services import (
     ConflitEdition,
@@ -304,6 +311,25 @@ class EvenementCampagneAdmin(admin.ModelAdmin):
     list_filter = ["action", "campagne"]
     search_fields = ["motif"]
     list_select_related = ["campagne", "auteur"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SyntheseValeurs)
+class SyntheseValeursAdmin(admin.ModelAdmin):
+    """Read-only: a trigger maintains it."""
+
+    list_display = ["indicateur", "annee", "statut", "nb", "somme", "nb_global", "somme_global"]
+    list_filter = ["annee", "statut"]
+    search_fields = ["indicateur__code"]
+    list_select_related = ["indicateur"]
 
     def has_add_permission(self, request):
         return False

@@ -35,13 +35,13 @@ cibles AS (
     WHERE i.valeur_cible IS NOT NULL AND i.actif
 ),
 faits AS (
-    SELECT v.indicateur_id, v.annee,
-           MAX(v.valeur) FILTER (WHERE v.quartier_id IS NULL AND v.sexe = '') AS global,
-           SUM(v.valeur) AS somme,
-           AVG(v.valeur) AS moyenne
-    FROM engagements_valeur v
-    WHERE v.statut = 'validee' AND v.indicateur_id IN (SELECT id FROM cibles) {filtre_annee_valeur}
-    GROUP BY v.indicateur_id, v.annee
+    -- From the per-indicator synthesis kept by a trigger, not the values themselves.
+    SELECT s.indicateur_id, s.annee,
+           CASE WHEN s.nb_global > 0 THEN s.somme_global END AS global,
+           s.somme,
+           s.somme / NULLIF(s.nb, 0) AS moyenne
+    FROM engagements_synthesevaleurs s
+    WHERE s.statut = 'validee' AND s.nb > 0 AND s.indicateur_id IN (SELECT id FROM cibles) {filtre_annee_valeur}
 ),
 mesures AS (
     SELECT c.*, a.annee,
@@ -87,7 +87,7 @@ def progression(*, par="objectif", annee=None):
     if annee is not None:
         params["annee"] = int(annee)
         filtre_campagne = "WHERE annee = %(annee)s"
-        filtre_valeur = "AND v.annee = %(annee)s"
+        filtre_valeur = "AND s.annee = %(annee)s"
     filtre_groupe = "WHERE fi.numero IS NOT NULL" if par == "fiche" else ""
     sql = PROGRESSION_SQL.format(
         groupe=GROUPES[par],

@@ -359,3 +359,43 @@ class Valeur(models.Model):
         quartier = self.quartier.nom if self.quartier_id else "tous quartiers"
         sexe = self.get_sexe_display() if self.sexe else "ensemble"
         return f"{quartier} / {sexe}"
+
+
+class SyntheseValeurs(models.Model):
+    """Values counted and summed per indicator, year and status, kept up to
+    date by a PostgreSQL trigger on every write to :class:`Valeur` (see the
+    migration ``0004_synthese``). Dashboards' aggregates and campaign
+    completeness read these few thousand rows instead of a million values."""
+
+    indicateur = models.ForeignKey(
+        Indicateur,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        verbose_name="indicateur",
+    )
+    annee = models.PositiveSmallIntegerField("année")
+    statut = models.CharField("statut", max_length=10, choices=Valeur.Statut.choices)
+    nb = models.IntegerField("nombre de valeurs", default=0)
+    somme = models.DecimalField("somme", max_digits=20, decimal_places=2, default=0)
+    nb_global = models.IntegerField("valeurs « tous quartiers, ensemble »", default=0)
+    somme_global = models.DecimalField(
+        "valeur « tous quartiers, ensemble »", max_digits=20, decimal_places=2, default=0
+    )
+
+    class Meta:
+        verbose_name = "synthèse des valeurs"
+        verbose_name_plural = "synthèses des valeurs"
+        ordering = ["indicateur", "annee", "statut"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicateur", "annee", "statut"], name="%(app_label)s_%(class)s_unique_cle"
+            ),
+        ]
+        indexes = [
+            # Completeness and progress for a year: WHERE annee = ... (AND statut = 'validee').
+            models.Index(fields=["annee", "statut"], name="engagements_synth_annee_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicateur_id} {self.annee} {self.statut}: {self.nb}"

@@ -3,11 +3,10 @@ partner's completeness. Counted in the database, one query per question."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from contrat.models import Organisation
-from engagements.models import Valeur
+from engagements.models import SyntheseValeurs, Valeur
 from fiches.models import Indicateur
 
 NB_QUARTIERS = 12
@@ -57,23 +56,30 @@ class EtatGrille:
         return self.statut in {"manquante", "brouillon", "rejetee"}
 
 
-def compter(valeurs):
-    return valeurs.values("indicateur").annotate(
-        saisies=Count("pk"),
-        brouillons=Count("pk", filter=Q(statut=Valeur.Statut.BROUILLON)),
-        soumises=Count("pk", filter=Q(statut=Valeur.Statut.SOUMISE)),
-        validees=Count("pk", filter=Q(statut=Valeur.Statut.VALIDEE)),
-        rejetees=Count("pk", filter=Q(statut=Valeur.Statut.REJETEE)),
-    )
+CHAMPS = {
+    Valeur.Statut.BROUILLON: "brouillons",
+    Valeur.Statut.SOUMISE: "soumises",
+    Valeur.Statut.VALIDEE: "validees",
+    Valeur.Statut.REJETEE: "rejetees",
+}
+
+
+def compter(annee):
+    """{indicator id: {"saisies": n, "brouillons": n, ...}} for a year, from
+    the synthesis a trigger keeps (one small query, whatever the volume)."""
+    comptes = {}
+    for indicateur_id, statut, nb in SyntheseValeurs.objects.filter(
+        annee=annee, nb__gt=0
+    ).values_list("indicateur_id", "statut", "nb"):
+        ligne = comptes.setdefault(indicateur_id, {"saisies": 0})
+        ligne[CHAMPS[statut]] = nb
+        ligne["saisies"] += nb
+    return comptes
 
 
 def etats_des_grilles(indicateurs, campagne):
-    """An :class:`EtatGrille` per indicator for the campaign's year (2 queries)."""
-    indicateurs = list(indicateurs)
-    comptes = {
-        row["indicateur"]: row
-        for row in compter(Valeur.objects.filter(annee=campagne.annee, indicateur__in=indicateurs))
-    }
+    """An :class:`EtatGrille` per indicator for the campaign's year."""
+    comptes = compter(campagne.annee)
     depassee = timezone.localdate() > campagne.date_limite
     etats = []
     for indicateur in indicateurs:
