@@ -282,7 +282,7 @@ def progression_sql():
     sql = PROGRESSION_SQL.format(
         groupe="COALESCE(o1.numero, o2.numero)",
         filtre_annee_campagne="WHERE annee = 2021",
-        filtre_annee_valeur="AND v.annee = 2021",
+        filtre_annee_valeur="AND s.annee = 2021",
         filtre_groupe="",
     ).replace("%(additives)s", "(" + ", ".join(f"'{u}'" for u in UNITES_ADDITIVES) + ")")
     return f"SELECT json_agg(t) FROM ({sql}) t"

@@ -179,6 +179,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", BASE_DIR / "media"))
 
 LOGIN_URL = "connexion"
 LOGIN_REDIRECT_URL = "saisie:mes_indicateurs"
@@ -232,6 +234,12 @@ SPECTACULAR_SETTINGS = {
         "StatutAnomalieEnum": "fiches.models.Anomalie.Statut",
         "NatureCibleEnum": "engagements.models.Cible.Nature",
         "PartenaireEnum": "engagements.models.Engagement.Partenaire",
+        "PorteeCibleEnum": "engagements.models.Cible.Portee",
+        "PorteeGouvernanceEnum": "gouvernance.models.Portee",
+        "TypeInstanceEnum": "gouvernance.models.Instance.Type",
+        "TypeEvenementEnum": "gouvernance.models.Evenement.Type",
+        "StatutEvenementEnum": "gouvernance.models.Evenement.Statut",
+        "TypePointEnum": "gouvernance.models.PointEvenement.Type",
     },
 }
 

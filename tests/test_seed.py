@@ -57,10 +57,14 @@ def test_seed_keeps_rows_edited_by_staff_and_reset_restores_them():
 
 
 def test_seed_recreates_a_deleted_row_of_the_avenant():
-    Quartier.objects.get_by_natural_key("lemasson").delete()
+    from contrat.models import Priorite
+
+    Priorite.objects.get_by_natural_key(3).delete()
     report = seed()
-    assert report.created["contrat.quartier"] == 1
-    assert Quartier.objects.get_by_natural_key("lemasson").population == 1170
+    assert report.created["contrat.priorite"] == 1
+    assert Priorite.objects.get_by_natural_key(3).intitule.startswith(
+        "Mobiliser l'ensemble des communes"
+    )
 
 
 def test_a_broken_fixture_saves_nothing(tmp_path):

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from contrat.api import views as contrat
 from engagements.api import views as engagements
 from fiches.api import views as fiches
+from gouvernance.api import views as gouvernance
 
 router = DefaultRouter()
 router.register("contrats", contrat.ContratViewSet, basename="contrat")
@@ -30,6 +31,10 @@ router.register("engagements", engagements.EngagementViewSet, basename="engageme
 router.register("cibles", engagements.CibleViewSet, basename="cible")
 router.register("campagnes", engagements.CampagneViewSet, basename="campagne")
 router.register("valeurs", engagements.ValeurViewSet, basename="valeur")
+router.register("instances", gouvernance.InstanceViewSet, basename="instance")
+router.register("evenements", gouvernance.EvenementViewSet, basename="evenement")
+router.register("conseils-citoyens", gouvernance.ConseilCitoyenViewSet, basename="conseil-citoyen")
+router.register("preconisations", gouvernance.PreconisationViewSet, basename="preconisation")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -1,0 +1,34 @@
+import django_filters as filters
+
+from gouvernance.models import Evenement, Preconisation
+
+
+class EvenementFilterSet(filters.FilterSet):
+    instance = filters.CharFilter(field_name="instance__slug", label="Instance (identifiant)")
+    fiche = filters.CharFilter(field_name="fiches__numero", label="Fiche (numéro)", distinct=True)
+    q = filters.CharFilter(field_name="description", lookup_expr="icontains", label="Recherche")
+
+    class Meta:
+        model = Evenement
+        fields = [
+            "annee",
+            "type",
+            "precision",
+            "statut",
+            "portee",
+            "temps_fort_podem",
+            "instance",
+            "fiche",
+            "q",
+        ]
+
+
+class PreconisationFilterSet(filters.FilterSet):
+    fiche = filters.CharFilter(
+        field_name="reponses__fiche__numero", label="Fiche qui y répond (numéro)", distinct=True
+    )
+    volet = filters.CharFilter(field_name="volet", lookup_expr="icontains", label="Volet")
+
+    class Meta:
+        model = Preconisation
+        fields = ["volet", "suivi", "fiche"]
