@@ -46,6 +46,7 @@ check: venv
 	$(WITH_DB) $(PY) manage.py makemigrations --check --dry-run
 
 pytest: venv
+	@scripts/ensure-chromium
 	$(WITH_DB) $(PY) -m pytest
 
 test: lint check pytest

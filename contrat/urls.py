@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from contrat import views
+from gouvernance.urls import rapport_urls, tableaux_urls
 
 admin.site.site_header = "Contrat de ville de Montpellier Méditerranée Métropole"
 admin.site.site_title = "Contrat de ville — administration"
@@ -10,6 +13,7 @@ admin.site.index_title = "Administration du contrat de ville"
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path(
         "connexion/",
         auth_views.LoginView.as_view(template_name="registration/connexion.html"),
@@ -18,5 +22,7 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path("saisie/", include("engagements.urls")),
     path("api/", include(("contrat.api.urls", "api"))),
+    path("tableaux/", include(tableaux_urls)),
+    path("rapport/", include(rapport_urls)),
     path("admin/", admin.site.urls),
 ]

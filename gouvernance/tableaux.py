@@ -1,0 +1,140 @@
+"""Public dashboard pages: server-rendered shells whose charts read the REST
+API anonymously (so they only ever show validated values, even to a logged-in
+user). Every chart has a data table as its text alternative."""
+
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, render
+
+from contrat.models import Objectif, Organisation, Quartier
+from engagements.models import Campagne, Engagement
+from fiches.models import Fiche, Indicateur
+
+
+def _annee_par_defaut():
+    campagne = Campagne.objects.order_by("-annee").first()
+    return campagne.annee if campagne else None
+
+
+def apercu(request):
+    fiches = Fiche.objects.en_vigueur()
+    return render(
+        request,
+        "gouvernance/tableaux/apercu.html",
+        {
+            "objectifs": Objectif.objects.annotate(
+                nb_fiches=Count("fiches", filter=Q(fiches__version__en_vigueur=True))
+            ),
+            "nb_fiches": fiches.count(),
+            "nb_transversales": fiches.filter(objectif__isnull=True).count(),
+            "nb_engagements": Engagement.objects.count(),
+            "annee": _annee_par_defaut(),
+            "quartiers": Quartier.objects.all(),
+            "partenaires": Organisation.objects.filter(slug__in=[p for p, _ in PARTENAIRES]),
+        },
+    )
+
+
+PARTENAIRES = [
+    ("metropole", "metropole-ville"),
+    ("ville-montpellier", "metropole-ville"),
+    ("etat", "etat"),
+    ("departement-herault", "departement"),
+    ("region-occitanie", "region"),
+    ("caf-herault", "caf"),
+]
+
+
+def objectif(request, numero):
+    objectif = get_object_or_404(Objectif.objects.prefetch_related("enjeux"), numero=numero)
+    fiches = (
+        Fiche.objects.en_vigueur()
+        .filter(objectif=objectif)
+        .annotate(nb_indicateurs=Count("indicateurs"))
+        .order_by("enjeu_numero", "rang")
+    )
+    return render(
+        request,
+        "gouvernance/tableaux/objectif.html",
+        {
+            "objectif": objectif,
+            "fiches": fiches,
+            "engagements": Engagement.objects.filter(objectif=objectif).prefetch_related("cibles"),
+            "annee": _annee_par_defaut(),
+        },
+    )
+
+
+def fiche(request, numero):
+    fiche = get_object_or_404(
+        Fiche.objects.en_vigueur()
+        .select_related("objectif", "version")
+        .prefetch_related(
+            "pilotes",
+            "quartiers",
+            "axes",
+            Prefetch(
+                "indicateurs",
+                queryset=Indicateur.objects.select_related("organisation").order_by("ordre"),
+            ),
+        ),
+        numero=numero,
+    )
+    return render(request, "gouvernance/tableaux/fiche.html", {"fiche": fiche})
+
+
+def partenaire(request, slug):
+    organisation = get_object_or_404(Organisation, slug=slug)
+    colonne = dict(PARTENAIRES).get(slug)
+    engagements = (
+        Engagement.objects.filter(organisations=organisation)
+        .select_related("objectif")
+        .prefetch_related("cibles")
+    )
+    indicateurs = (
+        Indicateur.objects.pour_organisation(organisation).a_saisir().select_related("fiche")
+    )
+    return render(
+        request,
+        "gouvernance/tableaux/partenaire.html",
+        {
+            "organisation": organisation,
+            "colonne": colonne,
+            "engagements": engagements,
+            "indicateurs": indicateurs,
+            "fiches_pilotees": organisation.fiches_pilotees.filter(version__en_vigueur=True),
+            "annee": _annee_par_defaut(),
+        },
+    )
+
+
+def quartier(request, slug):
+    quartier = get_object_or_404(Quartier, slug=slug)
+    fiches = (
+        Fiche.objects.en_vigueur()
+        .filter(Q(quartiers=quartier) | Q(tous_qpv=True))
+        .distinct()
+        .order_by("enjeu_numero", "rang")
+    )
+    conseil = getattr(quartier, "conseil_citoyen", None)
+    return render(
+        request,
+        "gouvernance/tableaux/quartier.html",
+        {
+            "quartier": quartier,
+            "fiches_nommees": fiches.filter(quartiers=quartier),
+            "fiches_toutes": fiches.exclude(quartiers=quartier),
+            "conseil": conseil,
+            "annee": _annee_par_defaut(),
+        },
+    )
+
+
+def indicateur(request, code):
+    indicateur = get_object_or_404(
+        Indicateur.objects.select_related("fiche", "organisation"), code=code
+    )
+    return render(
+        request,
+        "gouvernance/tableaux/indicateur.html",
+        {"indicateur": indicateur, "annee": _annee_par_defaut()},
+    )

@@ -1,0 +1,200 @@
+"""End to end, in a real browser: Playwright drives Debian's Chromium (no
+browser download) against the app served by its own process on a private
+database seeded as `make run` seeds it.
+
+- a partner logs in, fills a grid, submits; staff validate in the admin; the
+  public dashboard shows the value;
+- every dashboard page draws its charts from the API with no console error,
+  no request leaving 127.0.0.1, and no serious accessibility violation (axe-core).
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import psycopg2
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE = ROOT / "tests" / "vendor" / "axe.min.js"
+MOT_DE_PASSE = "contrat-de-ville-2019"
+CHROMIUM = shutil.which("chromium")
+
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium absent (apt-get install chromium)"),
+    pytest.mark.navigateur,
+]
+
+
+def _admin_db(url):
+    parsed = urlparse(url)
+    conn = psycopg2.connect(
+        host=parsed.hostname,
+        port=parsed.port,
+        user=parsed.username,
+        password=parsed.password,
+        dbname="postgres",
+    )
+    conn.autocommit = True
+    return conn
+
+
+@pytest.fixture(scope="session")
+def serveur():
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        pytest.skip("DATABASE_URL absent (run through make test)")
+    nom = urlparse(base).path.lstrip("/") + "_e2e"
+    url = urlparse(base)._replace(path=f"/{nom}").geturl()
+    conn = _admin_db(base)
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)')
+        cur.execute(f"CREATE DATABASE \"{nom}\" TEMPLATE template0 ENCODING 'UTF8'")
+    env = dict(os.environ, DATABASE_URL=url, DEBUG="1")
+    for commande in (["migrate", "-v0"], ["seed"], ["create_demo_accounts"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *commande],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    processus = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    processus.terminate()
+    processus.wait(timeout=20)
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)')
+    conn.close()
+
+
+@pytest.fixture(scope="session")
+def navigateur():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(navigateur, serveur):
+    contexte = navigateur.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page = contexte.new_page()
+    page.erreurs_console = []
+    page.hotes = set()
+    page.on("console", lambda m: m.type == "error" and page.erreurs_console.append(m.text))
+    page.on("pageerror", lambda e: page.erreurs_console.append(str(e)))
+    page.on("request", lambda r: page.hotes.add(urlparse(r.url).hostname))
+    page.base = serveur
+    yield page
+    contexte.close()
+
+
+def connexion(page, identifiant):
+    page.goto(page.base + "/connexion/")
+    page.get_by_label("Identifiant").fill(identifiant)
+    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def test_partner_submits_staff_validates_in_the_admin_public_dashboard_shows_it(page):
+    connexion(page, "demo-metropole")
+    page.goto(page.base + "/saisie/?annee=2021&filtre=a_faire")
+    assert "Mes indicateurs" in page.locator("h1").inner_text()
+    page.get_by_role(
+        "link", name="Nombre d'actions mises en œuvre et suivies par l'équipe projet", exact=True
+    ).click()
+    champ = page.get_by_label("Valeur", exact=True)
+    champ.fill("1 234")
+    page.get_by_role("button", name="Soumettre à validation").click()
+    assert (
+        "Valeurs soumises à l'équipe politique de la ville."
+        in page.locator(".messages").inner_text()
+    )
+    page.get_by_role("button", name="Se déconnecter (demo-metropole)").click()
+
+    # Staff validate in the admin, with the action on the values' list.
+    page.goto(page.base + "/admin/login/")
+    page.fill("#id_username", "demo-equipe")
+    page.fill("#id_password", MOT_DE_PASSE)
+    page.get_by_role("button", name="Connexion").click()
+    page.goto(page.base + "/admin/engagements/valeur/?statut__exact=soumise")
+    page.locator("input.action-select").first.check()
+    page.select_option("select[name=action]", "valider")
+    page.get_by_role("button", name="Envoyer").click()
+    assert "1 valeur(s) validée(s)" in page.locator("ul.messagelist").inner_text()
+
+    # Anyone sees it on the public dashboard, as the chart's data table.
+    anonyme = page.context.browser.new_context(locale="fr-FR")
+    public = anonyme.new_page()
+    public.goto(page.base + "/tableaux/indicateurs/2019-1.1-1/")
+    public.wait_for_selector("body[data-graphiques=prets]")
+    public.locator("figure.graphique summary").first.click()
+    tableau = public.locator("figure.graphique table").first.inner_text()
+    assert "1 234" in tableau.replace("\u202f", " ").replace("\xa0", " ")
+    anonyme.close()
+    assert page.erreurs_console == []
+    assert page.hotes == {"127.0.0.1"}
+
+
+TABLEAUX = [
+    "/tableaux/",
+    "/tableaux/objectifs/1/",
+    "/tableaux/fiches/1.1/",
+    "/tableaux/partenaires/etat/",
+    "/tableaux/quartiers/cevennes/",
+    "/tableaux/indicateurs/2019-1.1-1/",
+    "/rapport/2019/",
+]
+
+
+@pytest.mark.parametrize("chemin", TABLEAUX)
+def test_dashboard_pages_draw_their_charts_accessibly(page, chemin):
+    page.goto(page.base + chemin)
+    page.wait_for_selector("body[data-graphiques=prets]", timeout=20000) if page.locator(
+        "figure.graphique"
+    ).count() else None
+    for figure in page.locator("figure.graphique").all():
+        assert figure.get_attribute("data-etat") in {"dessine", "vide"}, figure.inner_text()
+    assert page.erreurs_console == []
+    assert page.hotes == {"127.0.0.1"}
+    page.add_script_tag(path=str(AXE))
+    resultats = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    graves = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in resultats["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert graves == []
