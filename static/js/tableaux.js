@@ -68,7 +68,10 @@
     },
     "progression": function (d, figure) {
       var par = figure.dataset.par || "objectif";
-      var etiquettes = d.map(function (l) { return (par === "objectif" ? "Objectif " : "") + (l[par] === null ? "—" : l[par]) + " (" + l.annee + ")"; });
+      var etiquettes = d.map(function (l) {
+        if (l[par] === null) return (par === "objectif" ? "Axes transversaux" : "—") + " (" + l.annee + ")";
+        return (par === "objectif" ? "Objectif " : "") + l[par] + " (" + l.annee + ")";
+      });
       return {
         type: "bar", etiquettes: etiquettes, max: 100, unite: "%",
         series: [{ nom: "Avancement moyen vers la cible (%)", valeurs: d.map(function (l) { return l.avancement_moyen; }) }],
@@ -139,7 +142,9 @@
   }
 
   function dessiner(figure, donnees) {
-    if (!donnees.etiquettes.length) {
+    var sansValeur = donnees.series.every(function (s) { return s.valeurs.every(function (v) { return v === null; }); });
+    if (!donnees.etiquettes.length || sansValeur) {
+      donnees.etiquettes = [];
       var vide = document.createElement("p");
       vide.className = "missing";
       vide.textContent = figure.dataset.vide || "Aucune donnée validée pour le moment.";
