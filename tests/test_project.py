@@ -91,10 +91,20 @@ def test_demo_accounts_log_in(client, capsys):
     assert STAFF_USERNAME in out and DEMO_PASSWORD in out
     for username, _ in PARTENAIRES:
         assert username in out
-    assert client.login(username=STAFF_USERNAME, password=DEMO_PASSWORD)
+    assert (
+        client.post(
+            reverse("connexion"), {"username": STAFF_USERNAME, "password": DEMO_PASSWORD}
+        ).status_code
+        == 302
+    )
     assert client.get(reverse("admin:index")).status_code == 200
     client.logout()
-    assert client.login(username="demo-caf", password=DEMO_PASSWORD)
+    assert (
+        client.post(
+            reverse("connexion"), {"username": "demo-caf", "password": DEMO_PASSWORD}
+        ).status_code
+        == 302
+    )
     assert client.get(reverse("saisie:mes_indicateurs")).status_code == 200
     # The admin is for staff only.
     assert client.get(reverse("admin:index")).status_code == 302

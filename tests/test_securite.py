@@ -1,0 +1,91 @@
+"""Security: brute-force lockout, CSRF, session expiry, headers, denied accesses logged."""
+
+import logging
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def compte(django_user_model):
+    return django_user_model.objects.create_user("victime", password="bon-mot-de-passe-42")
+
+
+def essayer(client, mot_de_passe, ip="10.0.0.1"):
+    return client.post(
+        reverse("connexion"), {"username": "victime", "password": mot_de_passe}, REMOTE_ADDR=ip
+    )
+
+
+def test_five_failed_logins_lock_the_username_from_that_ip(compte):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert essayer(client, "mauvais").status_code == 200
+    verrou = essayer(client, "mauvais")
+    assert verrou.status_code == 429
+    assert "Connexion temporairement bloquée" in verrou.text
+    # Even the right password is refused now...
+    assert essayer(client, "bon-mot-de-passe-42").status_code == 429
+    # ...from that IP: the same account from elsewhere still logs in.
+    assert essayer(Client(), "bon-mot-de-passe-42", ip="10.0.0.2").status_code == 302
+
+
+def test_the_api_token_endpoint_is_protected_too(compte):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/api/jeton/", {"username": "victime", "password": "x"}, REMOTE_ADDR="10.0.0.3")
+    response = client.post(
+        "/api/jeton/",
+        {"username": "victime", "password": "bon-mot-de-passe-42"},
+        REMOTE_ADDR="10.0.0.3",
+    )
+    # Locked out: even the right password gets no token.
+    assert response.status_code in {400, 403, 429}
+    assert "token" not in response.json()
+
+
+def test_forms_need_their_csrf_token(compte):
+    client = Client(enforce_csrf_checks=True)
+    assert (
+        client.post(
+            reverse("connexion"), {"username": "victime", "password": "bon-mot-de-passe-42"}
+        ).status_code
+        == 403
+    )
+    client.force_login(compte)
+    assert client.post("/api/valeurs/", {}, content_type="application/json").status_code == 403
+
+
+def test_sessions_expire():
+    assert settings.SESSION_COOKIE_AGE <= 8 * 3600
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    assert settings.SESSION_COOKIE_HTTPONLY
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "script-src 'self';" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert (
+        "'unsafe-inline'"
+        in client.get("/api/docs/")["Content-Security-Policy"].split("script-src")[1]
+    )
+
+
+def test_denied_accesses_are_logged(client, caplog, partenaire):
+    user = partenaire("etat")
+    client.force_login(user)
+    with caplog.at_level(logging.WARNING, logger="contrat.securite"):
+        client.get(reverse("saisie:validation"))
+        client.get(reverse("saisie:grille", args=[2021, "2019-1.1-1"]))
+    assert any(
+        "accès refusé 403" in r.getMessage() and "partenaire-etat" in r.getMessage()
+        for r in caplog.records
+    )
