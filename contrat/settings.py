@@ -287,6 +287,6 @@ LOGGING = {
     # Denied accesses (403), failed and locked-out logins are logged here.
     "loggers": {
         "contrat.securite": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "axes": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

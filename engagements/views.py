@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, user_passes_test
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Min
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -106,7 +106,8 @@ def _indicateur_autorise(request, code):
         Indicateur.objects.select_related("fiche", "organisation"), code=code
     )
     if not peut_saisir(request.user, indicateur):
-        raise PermissionDenied("Cet indicateur ne relève pas de votre organisation.")
+        # Another partner's grid does not exist for them: 404, as for any object not theirs.
+        raise Http404("Cet indicateur ne relève pas de votre organisation.")
     return indicateur
 
 

@@ -249,6 +249,10 @@ class ValeurViewSet(LectureViewSet):
 
     def _statuer(self, request, valider):
         valeur = self.get_object()
+        if not request.user.is_staff:
+            return erreur(
+                403, "permission_denied", "Seule l'équipe politique de la ville valide les valeurs."
+            )
         donnees = StatuerSerializer(data=request.data)
         donnees.is_valid(raise_exception=True)
         resultat, reponse = _reponse_service(

@@ -1,0 +1,263 @@
+"""Authorisation matrix derived from the URL configuration.
+
+Every named route (web, admin, API) is collected from the resolver; each must
+match a rule below, or the test fails — a new route cannot ship without
+saying who may use it. Each rule gives, per caller (anonymous, the owner
+partner, another partner, staff), the status codes allowed. Target: no
+cross-organisation read or write; another partner's object answers 404.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver, reverse
+from django.urls.resolvers import URLResolver
+
+from contrat.models import Membre, Organisation
+from engagements.models import Campagne, Valeur
+from engagements.services import grille_enregistrer
+from fiches.models import Indicateur
+
+pytestmark = pytest.mark.django_db
+ROLES = ["anonyme", "proprietaire", "autre", "equipe"]
+LOGIN = {302}
+
+
+def routes():
+    def parcourir(motifs, ns=""):
+        for motif in motifs:
+            if isinstance(motif, URLResolver):
+                yield from parcourir(
+                    motif.url_patterns, ns + (f"{motif.namespace}:" if motif.namespace else "")
+                )
+            elif motif.name:
+                yield ns + motif.name
+
+    return sorted(set(parcourir(get_resolver().url_patterns)))
+
+
+def tous(*codes):
+    return dict.fromkeys(ROLES, set(codes))
+
+
+def prive(proprietaire, autre, equipe, anonyme=LOGIN):
+    return {
+        "anonyme": set(anonyme),
+        "proprietaire": set(proprietaire),
+        "autre": set(autre),
+        "equipe": set(equipe),
+    }
+
+
+EQUIPE_SEULE = prive({302}, {302}, {200})
+PUBLIC = tous(200)
+# name (or regex) -> (method, url builder, expected statuses per caller)
+REGLES = {
+    "accueil": ("get", lambda d: reverse("accueil"), PUBLIC),
+    "connexion": ("get", lambda d: reverse("connexion"), PUBLIC),
+    "deconnexion": ("get", lambda d: reverse("deconnexion"), tous(405)),
+    "saisie:mes_indicateurs": (
+        "get",
+        lambda d: reverse("saisie:mes_indicateurs"),
+        prive({200}, {200}, {200}),
+    ),
+    "saisie:grille": (
+        "get",
+        lambda d: reverse("saisie:grille", args=[2021, d["code"]]),
+        prive({200}, {404}, {200}),
+    ),
+    "saisie:exporter": (
+        "get",
+        lambda d: reverse("saisie:exporter", args=[2021, d["code"], "csv"]),
+        prive({200}, {404}, {200}),
+    ),
+    "saisie:importer": (
+        "post",
+        lambda d: reverse("saisie:importer", args=[2021, d["code"]]),
+        prive({400}, {404}, {400}),
+    ),
+    "saisie:validation": ("get", lambda d: reverse("saisie:validation"), EQUIPE_SEULE),
+    "saisie:valider_grille": (
+        "get",
+        lambda d: reverse("saisie:valider_grille", args=[2021, d["code"]]),
+        EQUIPE_SEULE,
+    ),
+    "saisie:campagnes": ("get", lambda d: reverse("saisie:campagnes"), EQUIPE_SEULE),
+    "saisie:campagne_action": (
+        "post",
+        lambda d: reverse("saisie:campagne_action", args=[2022, "fermer"]),
+        prive({302}, {302}, {302}),
+    ),
+    "api:valeur-detail": (
+        "get",
+        lambda d: f"/api/valeurs/{d['brouillon']}/",
+        prive({200}, {404}, {200}, anonyme={404}),
+    ),
+    "api:valeur-list": ("get", lambda d: "/api/valeurs/", PUBLIC),
+    "api:valeur-valider": (
+        "post",
+        lambda d: f"/api/valeurs/{d['brouillon']}/valider/",
+        prive({403}, {404}, {400}, anonyme={401, 403}),
+    ),
+    "api:valeur-rejeter": (
+        "post",
+        lambda d: f"/api/valeurs/{d['brouillon']}/rejeter/",
+        prive({403}, {404}, {400}, anonyme={401, 403}),
+    ),
+    "api:jeton": ("get", lambda d: "/api/jeton/", tous(405)),
+    "api:agregat-repartition": (
+        "get",
+        lambda d: f"/api/agregats/repartition/?indicateur={d['code']}&annee=2021",
+        PUBLIC,
+    ),
+    r"api:.*": ("get", None, PUBLIC),
+    r"tableaux:.*": ("get", None, PUBLIC),
+    "rapport:pdf": ("get", lambda d: reverse("rapport:pdf", args=[2021]), tous(200, 503)),
+    r"rapport:.*": ("get", None, PUBLIC),
+    # The admin: staff only; everyone else is sent to its login page.
+    "admin:login": (
+        "get",
+        lambda d: reverse("admin:login"),
+        prive({200}, {200}, {302}, anonyme={200}),
+    ),
+    "admin:logout": ("get", lambda d: reverse("admin:logout"), prive({302}, {302}, {405})),
+    "admin:jsi18n": ("get", lambda d: reverse("admin:jsi18n"), prive({302}, {302}, {200})),
+    r"admin:.*_changelist": ("get", None, EQUIPE_SEULE),
+    r"admin:.*": ("get", None, None),  # checked through the changelists and the index
+}
+
+EXEMPLES = {
+    "api": {
+        "contrat-detail": "contrat-ville-mmm-2015-2022",
+        "avenant-detail": 2,
+        "organisation-detail": "metropole",
+        "signataire-detail": 1,
+        "pilier-detail": 1,
+        "principe-detail": 1,
+        "enjeu-detail": 1,
+        "priorite-detail": 1,
+        "objectif-detail": 1,
+        "axe-detail": 1,
+        "quartier-detail": "gely",
+        "fiche-detail": "1.1",
+        "fiche-initiale-detail": "1.1",
+        "evolution-detail": 1,
+        "indicateur-detail": "2019-1.1-1",
+        "anomalie-detail": "compte-fiches-2019",
+        "engagement-detail": 1,
+        "campagne-detail": 2021,
+        "instance-detail": "comite-pilotage",
+        "evenement-detail": "world-cafe-2019-05-09",
+        "conseil-citoyen-detail": "conseil-citoyen-gely",
+        "preconisation-detail": 1,
+    },
+    "tableaux": {
+        "objectif": [1],
+        "fiche": ["1.1"],
+        "partenaire": ["etat"],
+        "quartier": ["gely"],
+        "indicateur": ["2019-1.1-1"],
+    },
+    "rapport": {"html": [2021]},
+}
+
+
+def regle(nom):
+    if nom in REGLES:
+        return REGLES[nom]
+    for motif, valeur in REGLES.items():
+        if any(c in motif for c in ".*") and re.fullmatch(motif, nom):
+            return valeur
+    return None
+
+
+def url_generique(nom, donnees):
+    ns, _, court = nom.partition(":")
+    if ns == "api":
+        if court == "cible-detail":
+            return reverse(nom, args=[donnees["cible"]])
+        if court.endswith("-detail"):
+            return reverse(nom, args=[EXEMPLES["api"][court]])
+        if court == "agregat-completude":
+            return reverse(nom) + "?annee=2021"
+        if court == "agregat-progression":
+            return reverse(nom) + "?annee=2021"
+        return reverse(nom)
+    args = EXEMPLES.get(ns, {}).get(court, [])
+    return reverse(nom, args=args)
+
+
+@pytest.fixture
+def clients(partenaire, equipe, campagne):
+    from engagements.services import campagne_ouvrir
+
+    # The policy unit's accounts have every permission (the demo one is a superuser).
+    equipe.is_superuser = True
+    equipe.save()
+
+    campagne_ouvrir(utilisateur=equipe, annee=2022, date_limite="2023-03-31")
+    proprietaire, autre = partenaire("metropole"), partenaire("etat")
+    indicateur = Indicateur.objects.get(code="2019-1.1-1")
+    [brouillon] = grille_enregistrer(
+        utilisateur=proprietaire, indicateur=indicateur, annee=2021, saisies={("", ""): ("5", 0)}
+    )
+    sortie = {"anonyme": Client()}
+    for role, user in [("proprietaire", proprietaire), ("autre", autre), ("equipe", equipe)]:
+        client = Client()
+        client.force_login(user)
+        sortie[role] = client
+    from engagements.models import Cible
+
+    return sortie, {
+        "code": indicateur.code,
+        "brouillon": brouillon.pk,
+        "cible": Cible.objects.first().pk,
+    }
+
+
+def test_every_named_route_has_a_rule():
+    sans_regle = [nom for nom in routes() if regle(nom) is None]
+    assert sans_regle == []
+
+
+def test_the_matrix(clients):
+    clients, donnees = clients
+    ecarts = []
+    verifiees = 0
+    for nom in routes():
+        methode, fabrique, attendu = regle(nom)
+        if attendu is None:
+            continue
+        url = fabrique(donnees) if fabrique else url_generique(nom, donnees)
+        for role in ROLES:
+            client = clients[role]
+            reponse = client.post(url) if methode == "post" else client.get(url)
+            verifiees += 1
+            if reponse.status_code not in attendu[role]:
+                ecarts.append(
+                    f"{nom} {methode.upper()} {url} [{role}] : {reponse.status_code}, attendu {sorted(attendu[role])}"
+                )
+    assert ecarts == [], "\n".join(ecarts)
+    assert verifiees > 150
+    # Nothing crossed organisations.
+    assert Valeur.objects.get(pk=donnees["brouillon"]).valeur == 5
+    assert Campagne.objects.get(annee=2022).verrouillee  # only staff could close it
+
+
+def test_partners_cannot_enter_the_admin(clients):
+    clients, _ = clients
+    for role in ["anonyme", "proprietaire", "autre"]:
+        reponse = clients[role].get(reverse("admin:index"))
+        assert reponse.status_code == 302 and reverse("admin:login") in reponse["Location"]
+    assert clients["equipe"].get(reverse("admin:index")).status_code == 200
+
+
+def test_the_matrix_covers_staff_members_with_an_organisation_too(equipe, campagne):
+    # A staff account attached to an organisation keeps staff rights everywhere.
+    Membre.objects.create(
+        utilisateur=equipe, organisation=Organisation.objects.get(slug="caf-herault")
+    )
+    client = Client()
+    client.force_login(equipe)
+    assert client.get(reverse("saisie:grille", args=[2021, "2019-1.1-1"])).status_code == 200
