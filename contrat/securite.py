@@ -26,16 +26,31 @@ class EntetesSecuriteMiddleware:
         response.setdefault("Content-Security-Policy", CSP_DOCS if docs else CSP)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if response.status_code in {401, 403}:
-            journal.warning(
-                "accès refusé %s %s %s (utilisateur : %s, IP : %s)",
-                response.status_code,
-                request.method,
-                request.path,
-                getattr(getattr(request, "user", None), "username", "") or "anonyme",
-                request.META.get("REMOTE_ADDR", "?"),
+        utilisateur = getattr(request, "user", None)
+        connecte = utilisateur is not None and utilisateur.is_authenticated
+        renvoye_a_la_connexion = (
+            response.status_code == 302
+            and connecte
+            and any(
+                response.get("Location", "").startswith(p) for p in ("/connexion/", "/admin/login/")
             )
+        )
+        if response.status_code in {401, 403} or renvoye_a_la_connexion:
+            journaliser_refus(request, response.status_code)
         return response
+
+
+def journaliser_refus(request, statut, motif=""):
+    utilisateur = getattr(request, "user", None)
+    journal.warning(
+        "accès refusé %s %s %s (utilisateur : %s, IP : %s)%s",
+        statut,
+        request.method,
+        request.path,
+        getattr(utilisateur, "username", "") or "anonyme",
+        request.META.get("REMOTE_ADDR", "?"),
+        f" — {motif}" if motif else "",
+    )
 
 
 __all__ = ["settings"]

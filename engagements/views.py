@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from contrat.models import Organisation, organisation_de
+from contrat.securite import journaliser_refus
 from engagements import echange
 from engagements.forms import (
     CampagneForm,
@@ -107,6 +108,7 @@ def _indicateur_autorise(request, code):
     )
     if not peut_saisir(request.user, indicateur):
         # Another partner's grid does not exist for them: 404, as for any object not theirs.
+        journaliser_refus(request, 404, f"indicateur {code} d'une autre organisation")
         raise Http404("Cet indicateur ne relève pas de votre organisation.")
     return indicateur
 
