@@ -256,8 +256,11 @@ def grille_enregistrer(*, utilisateur, indicateur, annee, saisies, note="", soum
             actuelle.saisie_le = maintenant
             actuelle.soumise_le = maintenant if soumettre else None
             actuelle.version += 1
-            actuelle.full_clean(validate_unique=False)
             try:
+                # The fact's uniqueness is the database's to enforce (below):
+                # a check here would turn a concurrent creation into a 400.
+                actuelle.full_clean(validate_unique=False, validate_constraints=False)
+                actuelle.validate_constraints(exclude={"indicateur", "annee", "quartier", "sexe"})
                 with transaction.atomic():
                     actuelle.save()
             except IntegrityError:

@@ -8,16 +8,10 @@ database seeded as `make run` seeds it.
   no request leaving 127.0.0.1, and no serious accessibility violation (axe-core).
 """
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-import psycopg2
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,63 +23,6 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium absent (apt-get install chromium)"),
     pytest.mark.navigateur,
 ]
-
-
-def _admin_db(url):
-    parsed = urlparse(url)
-    conn = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port,
-        user=parsed.username,
-        password=parsed.password,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    return conn
-
-
-@pytest.fixture(scope="session")
-def serveur():
-    base = os.environ.get("DATABASE_URL")
-    if not base:
-        pytest.skip("DATABASE_URL absent (run through make test)")
-    nom = urlparse(base).path.lstrip("/") + "_e2e"
-    url = urlparse(base)._replace(path=f"/{nom}").geturl()
-    conn = _admin_db(base)
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)')
-        cur.execute(f"CREATE DATABASE \"{nom}\" TEMPLATE template0 ENCODING 'UTF8'")
-    env = dict(os.environ, DATABASE_URL=url, DEBUG="1")
-    for commande in (["migrate", "-v0"], ["seed"], ["create_demo_accounts"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *commande],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    processus = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    processus.terminate()
-    processus.wait(timeout=20)
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)')
-    conn.close()
 
 
 @pytest.fixture(scope="session")
