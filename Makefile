@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 WITH_DB := scripts/with-db
 
-.PHONY: run test setup venv db migrate seed demo lint format check pytest bench stop-db clean
+.PHONY: run test setup venv db migrate seed demo lint format check pytest bench backup restore stop-db clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,13 @@ test: lint check pytest
 # Not a test: measures the API under load (see bench/benchmark.py).
 bench: venv
 	$(WITH_DB) $(PY) bench/benchmark.py $(BENCH_ARGS)
+
+backup: venv
+	$(WITH_DB) $(PY) scripts/sauvegarde.py sauvegarder
+
+restore: venv
+	@test -n "$(FICHIER)" || (echo "usage: make restore FICHIER=backups/....dump" && exit 2)
+	$(WITH_DB) $(PY) scripts/sauvegarde.py restaurer $(FICHIER)
 
 stop-db: venv
 	$(PY) scripts/pgserver.py stop
