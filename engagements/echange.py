@@ -9,9 +9,12 @@ empty for all), ``nom_quartier``, ``sexe`` (F, H, empty for both),
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+from xml.etree import ElementTree
 
+from contrat.api.rendu import neutraliser
 from engagements import xlsx
 from engagements.models import Valeur
 from engagements.nombres import ecrire_nombre
@@ -67,13 +70,16 @@ def exporter_csv(indicateur, annee):
     # ";" and a BOM: what French spreadsheet programs expect.
     ecrivain = csv.writer(tampon, delimiter=";", lineterminator="\r\n")
     for ligne in lignes_grille(indicateur, annee):
-        ecrivain.writerow([ecrire_nombre(x) if isinstance(x, Decimal) else x for x in ligne])
+        # Text typed by users (notes) must not run as a formula in a spreadsheet.
+        ecrivain.writerow(
+            [ecrire_nombre(x) if isinstance(x, Decimal) else neutraliser(x) for x in ligne]
+        )
     return ("\ufeff" + tampon.getvalue()).encode("utf-8")
 
 
 def exporter_xlsx(indicateur, annee):
     lignes = [
-        [float(x) if isinstance(x, Decimal) else x for x in ligne]
+        [float(x) if isinstance(x, Decimal) else neutraliser(x) for x in ligne]
         for ligne in lignes_grille(indicateur, annee)
     ]
     return xlsx.ecrire(lignes, titre=f"{indicateur.code} {annee}")
@@ -93,16 +99,29 @@ def _lire_lignes(nom, contenu):
     if len(contenu) > MAX_OCTETS:
         raise ValueError("Le fichier dépasse 2 Mo.")
     if nom.lower().endswith(".xlsx"):
-        return xlsx.lire(contenu)
+        try:
+            return xlsx.lire(contenu)
+        except (
+            ElementTree.ParseError,
+            KeyError,
+            IndexError,
+            ValueError,
+            zipfile.BadZipFile,
+        ) as exc:
+            raise xlsx.FichierIllisible(
+                f"Ce classeur XLSX est illisible ({type(exc).__name__})."
+            ) from None
     if nom.lower().endswith(".csv"):
         try:
             texte = contenu.decode("utf-8-sig")
         except UnicodeDecodeError:
-            texte = contenu.decode("cp1252")
-        dialecte = (
-            ";" if texte.split("\n", 1)[0].count(";") >= texte.split("\n", 1)[0].count(",") else ","
-        )
-        return list(csv.reader(io.StringIO(texte), delimiter=dialecte))
+            texte = contenu.decode("cp1252", errors="replace")
+        premiere = texte.split("\n", 1)[0]
+        dialecte = ";" if premiere.count(";") >= premiere.count(",") else ","
+        try:
+            return list(csv.reader(io.StringIO(texte, newline=""), delimiter=dialecte))
+        except csv.Error as exc:
+            raise ValueError(f"Ce fichier CSV est illisible : {exc}.") from None
     raise ValueError(
         "Format non reconnu : déposez un fichier .csv ou .xlsx exporté par l'application."
     )

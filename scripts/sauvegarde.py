@@ -43,7 +43,9 @@ def sauvegarder(url, fichier=None):
     options, base, env = parametres(url)
     if fichier is None:
         (ROOT / "backups").mkdir(exist_ok=True)
-        fichier = ROOT / "backups" / f"{base}-{datetime.datetime.now(datetime.UTC):%Y%m%d-%H%M%SZ}.dump"
+        fichier = (
+            ROOT / "backups" / f"{base}-{datetime.datetime.now(datetime.UTC):%Y%m%d-%H%M%SZ}.dump"
+        )
     subprocess.run(
         [binaire("pg_dump"), *options, "-Fc", "-f", str(fichier), base], env=env, check=True
     )
