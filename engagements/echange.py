@@ -101,6 +101,8 @@ def _lire_lignes(nom, contenu):
     if nom.lower().endswith(".xlsx"):
         try:
             return xlsx.lire(contenu)
+        except xlsx.FichierIllisible:
+            raise
         except (
             ElementTree.ParseError,
             KeyError,
