@@ -54,3 +54,40 @@ def journaliser_refus(request, statut, motif=""):
 
 
 __all__ = ["settings"]
+
+
+class BaseIndisponibleMiddleware:
+    """While PostgreSQL restarts, answer 503 with Retry-After (JSON for the
+    API), not a 500; Django's connection health checks reconnect by themselves
+    on the next request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+        from django.http import HttpResponse, JsonResponse
+
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        journal.error("base de données indisponible : %s", exception)
+        message = "Service momentanément indisponible : la base de données redémarre. Réessayez dans quelques secondes."
+        if request.path.startswith("/api/"):
+            reponse = JsonResponse(
+                {
+                    "erreur": {
+                        "code": "indisponible",
+                        "statut": 503,
+                        "message": message,
+                        "details": {},
+                    }
+                },
+                status=503,
+            )
+        else:
+            reponse = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        reponse["Retry-After"] = "5"
+        return reponse

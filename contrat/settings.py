@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "contrat.securite.EntetesSecuriteMiddleware",
+    "contrat.securite.BaseIndisponibleMiddleware",
     # Last: turns a lockout into the French 429 page.
     "axes.middleware.AxesMiddleware",
 ]
