@@ -42,6 +42,14 @@ ENDPOINTS = [
            LEFT JOIN contrat_objectif o ON o.id = f.objectif_id WHERE o.numero = 1 ORDER BY f.enjeu_numero, f.rang) t""",
     ),
     (
+        # A server-rendered page (the dashboards' objective page).
+        "/tableaux/objectifs/1/",
+        """SELECT json_agg(t) FROM (SELECT f.numero, f.titre, f.pilote_texte, f.date_debut_texte, f.date_fin_texte,
+           (SELECT count(*) FROM fiches_indicateur i WHERE i.fiche_id = f.id) AS nb
+           FROM fiches_fiche f JOIN fiches_versionplan v ON v.id = f.version_id AND v.en_vigueur
+           JOIN contrat_objectif o ON o.id = f.objectif_id WHERE o.numero = 1 ORDER BY f.enjeu_numero, f.rang) t""",
+    ),
+    (
         "/api/fiches/1.1/",
         """SELECT row_to_json(f) FROM fiches_fiche f JOIN fiches_versionplan v ON v.id = f.version_id AND v.en_vigueur WHERE f.numero = '1.1'""",
     ),
