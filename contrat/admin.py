@@ -19,6 +19,19 @@ from contrat.models import (
 )
 
 
+class LectureSeuleAdmin(admin.ModelAdmin):
+    """For rows that the database or a service writes (history, synthesis, logs)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class AvenantInline(admin.TabularInline):
     model = Avenant
     extra = 0
@@ -156,7 +169,7 @@ class QuartierAdmin(admin.ModelAdmin):
 
 
 @admin.register(Modification)
-class ModificationAdmin(admin.ModelAdmin):
+class ModificationAdmin(LectureSeuleAdmin):
     """The change history, read-only: it is written by the database triggers."""
 
     list_display = [
@@ -177,15 +190,6 @@ class ModificationAdmin(admin.ModelAdmin):
     @admin.display(description="champs modifiés")
     def liste_champs(self, obj):
         return ", ".join(obj.champs or [])
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Membre)

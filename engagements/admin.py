@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from contrat.admin import LectureSeuleAdmin
 from engagements.models import (
     Campagne,
     Cible,
@@ -306,36 +307,18 @@ class ValeurAdmin(admin.ModelAdmin):
 
 
 @admin.register(EvenementCampagne)
-class EvenementCampagneAdmin(admin.ModelAdmin):
+class EvenementCampagneAdmin(LectureSeuleAdmin):
     list_display = ["date", "campagne", "action", "auteur", "motif"]
     list_filter = ["action", "campagne"]
     search_fields = ["motif"]
     list_select_related = ["campagne", "auteur"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(SyntheseValeurs)
-class SyntheseValeursAdmin(admin.ModelAdmin):
+class SyntheseValeursAdmin(LectureSeuleAdmin):
     """Read-only: a trigger maintains it."""
 
     list_display = ["indicateur", "annee", "statut", "nb", "somme", "nb_global", "somme_global"]
     list_filter = ["annee", "statut"]
     search_fields = ["indicateur__code"]
     list_select_related = ["indicateur"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,30 +1,7 @@
-from django.urls import path, register_converter
+from django.urls import path
 
+import contrat.convertisseurs  # noqa: F401  (registers <code_indicateur:>, <numero_fiche:>)
 from gouvernance import rapport, tableaux
-
-
-class CodeIndicateur:
-    regex = r"[-\w.]+"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
-
-class NumeroFiche:
-    regex = r"[0-9]+\.[0-9]+"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
-
-register_converter(CodeIndicateur, "code_indicateur")
-register_converter(NumeroFiche, "numero_fiche")
 
 tableaux_urls = (
     [

@@ -2,6 +2,7 @@ from django.db.models import Count, Prefetch
 from rest_framework.filters import OrderingFilter
 
 from contrat.api.base import LectureViewSet
+from contrat.convertisseurs import CodeIndicateur, NumeroFiche
 from fiches.api.serializers import (
     AnomalieSerializer,
     EvolutionSerializer,
@@ -18,7 +19,7 @@ from fiches.filtersets import (
 )
 from fiches.models import Anomalie, Evolution, Fiche, Indicateur, VersionPlan
 
-NUMERO = r"[0-9]+\.[0-9]+"
+NUMERO = NumeroFiche.regex
 
 
 class FicheViewSet(LectureViewSet):
@@ -98,7 +99,7 @@ class IndicateurViewSet(LectureViewSet):
     ).order_by("fiche__enjeu_numero", "fiche__rang", "ordre", "code")
     serializer_class = IndicateurSerializer
     lookup_field = "code"
-    lookup_value_regex = r"[-\w.]+"
+    lookup_value_regex = CodeIndicateur.regex
     filterset_class = IndicateurFilterSet
 
 
