@@ -100,9 +100,11 @@ def progression(*, par="objectif", annee=None):
         colonnes = [c.name for c in cursor.description]
         lignes = [dict(zip(colonnes, row, strict=True)) for row in cursor.fetchall()]
     for ligne in lignes:
-        ligne[par] = ligne.pop("groupe") if par != "annee" else ligne["annee"]
+        # "groupe" always holds the group's key; the column named after ``par`` too.
         if par == "annee":
-            ligne.pop("groupe", None)
+            ligne["groupe"] = ligne["annee"]
+        else:
+            ligne[par] = ligne["groupe"]
     return lignes
 
 

@@ -578,7 +578,12 @@ class Anomalie(models.Model):
         EXPLIQUEE = "expliquee", "Expliquée"
         RESOLUE = "resolue", "Résolue"
 
-    code = models.SlugField("code", max_length=120, unique=True)
+    code = models.CharField(
+        "code",
+        max_length=120,
+        unique=True,
+        validators=[RegexValidator(r"^[-\w.]+$", "Lettres, chiffres, points et tirets seulement.")],
+    )
     categorie = models.CharField("catégorie", max_length=20, choices=Categorie.choices)
     description = models.TextField("description")
     localisation = models.CharField("emplacement dans le texte", max_length=500)

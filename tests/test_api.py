@@ -516,6 +516,7 @@ def test_progress_by_objective_matches_the_hand_computation(client, cibles_valid
         for ligne in json_ok(client, "/api/agregats/progression/", par="objectif", annee=2021)
     }
     assert lignes[1] == {
+        "groupe": 1,
         "objectif": 1,
         "annee": 2021,
         "nb_cibles": cibles_de_l_objectif(1),
@@ -524,6 +525,7 @@ def test_progress_by_objective_matches_the_hand_computation(client, cibles_valid
         "avancement_moyen": 90.0,
     }
     assert lignes[3] == {
+        "groupe": 3,
         "objectif": 3,
         "annee": 2021,
         "nb_cibles": cibles_de_l_objectif(3),

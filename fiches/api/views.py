@@ -120,4 +120,5 @@ class AnomalieViewSet(LectureViewSet):
     queryset = Anomalie.objects.prefetch_related("fiches")
     serializer_class = AnomalieSerializer
     lookup_field = "code"
+    lookup_value_regex = CodeIndicateur.regex
     filterset_class = AnomalieFilterSet

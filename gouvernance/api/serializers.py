@@ -64,7 +64,7 @@ class EvenementSerializer(serializers.ModelSerializer):
 
 
 class ConseilCitoyenSerializer(serializers.ModelSerializer):
-    quartier = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    quartier = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     somme_colleges = serializers.IntegerField(read_only=True)
 
     class Meta:
