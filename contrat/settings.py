@@ -215,7 +215,6 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
         "contrat.api.rendu.CSVRenderer",
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -247,6 +246,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "contrat.api.schema.erreurs_communes",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StatutValeurEnum": "engagements.models.Valeur.Statut",
         "StatutCampagneEnum": "engagements.models.Campagne.Statut",

@@ -26,3 +26,5 @@ urlpatterns = [
     path("rapport/", include(rapport_urls)),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "contrat.views.introuvable"

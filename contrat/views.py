@@ -18,3 +18,22 @@ def accueil(request):
         "nb_signataires": Signataire.objects.aggregate(n=Count("pk"))["n"],
     }
     return render(request, "contrat/accueil.html", context)
+
+
+def introuvable(request, exception=None):
+    """404: JSON for the API (its one error format), a French page elsewhere."""
+    from django.http import JsonResponse
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "erreur": {
+                    "code": "not_found",
+                    "statut": 404,
+                    "message": "Ressource introuvable.",
+                    "details": {},
+                }
+            },
+            status=404,
+        )
+    return render(request, "404.html", status=404)

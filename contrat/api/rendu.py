@@ -71,3 +71,24 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_page_size(self, request):
+        # DRF silently ignores a bad page_size; a client should hear about it.
+        brut = request.query_params.get(self.page_size_query_param)
+        if brut is not None:
+            from rest_framework.exceptions import ValidationError
+
+            if not brut.isdigit() or int(brut) < 1:
+                raise ValidationError(
+                    {"page_size": ["Un entier positif est attendu (au plus 1000)."]}
+                )
+        return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view):
+        parametres = super().get_schema_operation_parameters(view)
+        for parametre in parametres:
+            if parametre["name"] == self.page_size_query_param:
+                parametre["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+            if parametre["name"] == self.page_query_param:
+                parametre["schema"].update({"minimum": 1})
+        return parametres

@@ -22,7 +22,7 @@ class OrganisationCourteSerializer(serializers.ModelSerializer):
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    rattachement = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    rattachement = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     aliases = serializers.SlugRelatedField(slug_field="libelle", many=True, read_only=True)
     type_libelle = serializers.CharField(source="get_type_display", read_only=True)
 

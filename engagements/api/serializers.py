@@ -4,7 +4,7 @@ from engagements.models import Campagne, Cible, Engagement, Valeur
 
 
 class CibleSerializer(serializers.ModelSerializer):
-    indicateur = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    indicateur = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     engagement = serializers.IntegerField(source="engagement.ordre", read_only=True)
 
     class Meta:

@@ -286,16 +286,17 @@ def _annee(request):
     brute = request.query_params.get("annee")
     if brute in (None, ""):
         return None
-    if not brute.isdigit():
-        raise ValidationError({"annee": ["Année invalide."]})
-    return int(brute)
+    try:
+        return int(brute)
+    except ValueError:
+        raise ValidationError({"annee": ["Année invalide."]}) from None
 
 
 LIGNE_PROGRESSION = inline_serializer(
     "LigneProgression",
     many=True,
     fields={
-        "groupe": serializers.CharField(
+        "groupe": serializers.JSONField(
             help_text="objectif, fiche, partenaire ou indicateur selon `par`"
         ),
         "annee": serializers.IntegerField(),

@@ -11,7 +11,7 @@ from gouvernance.models import (
 
 
 class InstanceSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     fiches = serializers.SlugRelatedField(slug_field="numero", many=True, read_only=True)
 
     class Meta:
@@ -36,7 +36,7 @@ class PointSerializer(serializers.ModelSerializer):
 
 
 class EvenementSerializer(serializers.ModelSerializer):
-    instance = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    instance = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     fiches = serializers.SlugRelatedField(slug_field="numero", many=True, read_only=True)
     points = PointSerializer(many=True, read_only=True)
 

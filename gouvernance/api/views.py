@@ -1,4 +1,6 @@
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -44,6 +46,11 @@ class ConseilCitoyenViewSet(LectureViewSet):
     serializer_class = ConseilCitoyenSerializer
     lookup_field = "slug"
 
+    @extend_schema(
+        responses=inline_serializer(
+            "ControleConseils", {"ecarts": serializers.ListField(child=serializers.CharField())}
+        )
+    )
     @action(detail=False)
     def controle(self, request):
         """Les écarts entre les totaux écrits et les sommes des lignes (liste vide : cohérent)."""

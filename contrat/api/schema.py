@@ -1,0 +1,52 @@
+"""Completes the OpenAPI schema with the errors every operation may answer,
+in the API's one error format."""
+
+ERREUR = {
+    "type": "object",
+    "required": ["erreur"],
+    "properties": {
+        "erreur": {
+            "type": "object",
+            "required": ["code", "statut", "message", "details"],
+            "properties": {
+                "code": {"type": "string"},
+                "statut": {"type": "integer"},
+                "message": {"type": "string"},
+                "details": {"type": "object"},
+            },
+        }
+    },
+}
+
+COMMUNES = {
+    "400": "Paramètres invalides (filtre, page, format)",
+    "401": "Authentification requise",
+    "403": "Accès refusé",
+    "404": "Ressource introuvable ou non visible",
+    "405": "Méthode non permise",
+    "406": "Format non disponible",
+    "429": "Trop de requêtes",
+    "503": "Base de données momentanément indisponible (Retry-After)",
+}
+
+
+def erreurs_communes(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {})["ErreurApi"] = ERREUR
+    reference = {"$ref": "#/components/schemas/ErreurApi"}
+    for chemin in result.get("paths", {}).values():
+        for methode, operation in chemin.items():
+            reponses = operation.setdefault("responses", {})
+            # Every GET also answers in CSV (?format=csv).
+            if methode == "get" and "200" in reponses:
+                reponses["200"].setdefault("content", {})["text/csv"] = {
+                    "schema": {"type": "string"}
+                }
+            for statut, description in COMMUNES.items():
+                reponses.setdefault(
+                    statut,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": reference}},
+                    },
+                )
+    return result
