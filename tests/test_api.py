@@ -669,3 +669,22 @@ def test_value_list_queries_do_not_grow_with_rows(client, campagne, django_asser
     # generation, count, values (+indicateur, fiche, objectif, organisation, quartier)
     with django_assert_num_queries(3):
         client.get("/api/valeurs/", {"page_size": 1000})
+
+
+def test_unknown_api_urls_and_bad_page_sizes_answer_in_the_error_format(client):
+    response = client.get("/api/inexistant/")
+    assert response.status_code == 404
+    assert response.json()["erreur"]["statut"] == 404
+    response = client.get("/api/fiches/", {"page_size": 0})
+    assert response.status_code == 400
+    assert "page_size" in response.json()["erreur"]["details"]
+    assert client.get("/pas-une-page/").status_code == 404
+
+
+def test_the_schema_documents_errors_and_csv_on_every_operation(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    for chemin, operations in schema["paths"].items():
+        for methode, operation in operations.items():
+            assert {"400", "401", "403", "404"} <= set(operation["responses"]), (chemin, methode)
+            if methode == "get":
+                assert "text/csv" in operation["responses"]["200"]["content"], chemin
