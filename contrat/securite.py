@@ -2,8 +2,6 @@
 
 import logging
 
-from django.conf import settings
-
 journal = logging.getLogger("contrat.securite")
 
 # Everything the pages use is served by the app itself. The API's Swagger UI
@@ -51,9 +49,6 @@ def journaliser_refus(request, statut, motif=""):
         request.META.get("REMOTE_ADDR", "?"),
         f" — {motif}" if motif else "",
     )
-
-
-__all__ = ["settings"]
 
 
 class BaseIndisponibleMiddleware:

@@ -15,7 +15,7 @@ from django.db.models import Avg, Count, Sum
 from engagements.models import Valeur
 from fiches.models import Indicateur
 
-UNITES_ADDITIVES = ("nombre", "euros", "heures", "jours")
+UNITES_ADDITIVES = Indicateur.UNITES_ADDITIVES
 
 GROUPES = {
     "objectif": "COALESCE(o1.numero, o2.numero)",
@@ -111,7 +111,7 @@ def progression(*, par="objectif", annee=None):
 def repartition(*, indicateur, annee, par="quartier"):
     """Validated values of one indicator and year, summed (units that add
     up) or averaged (percentages, other) by quartier or by sex."""
-    additive = indicateur.unite in UNITES_ADDITIVES
+    additive = indicateur.additive
     champ = {"quartier": "quartier__slug", "sexe": "sexe"}[par]
     valeurs = Valeur.objects.filter(
         indicateur=indicateur, annee=annee, statut=Valeur.Statut.VALIDEE
@@ -136,6 +136,3 @@ def repartition(*, indicateur, annee, par="quartier"):
             for ligne in lignes
         ],
     }
-
-
-__all__ = ["Indicateur", "progression", "repartition"]

@@ -29,12 +29,6 @@ from fiches.models import Indicateur
 
 # A value further than this from its target (relative gap) needs a note.
 SEUIL_ECART_CIBLE = Decimal(getattr(settings, "SEUIL_ECART_CIBLE", "0.5"))
-UNITES_ADDITIVES = {
-    Indicateur.Unite.NOMBRE,
-    Indicateur.Unite.EUROS,
-    Indicateur.Unite.HEURES,
-    Indicateur.Unite.JOURS,
-}
 
 
 class ConflitEdition(Exception):
@@ -153,7 +147,7 @@ def ecart_a_la_cible(indicateur, valeurs_par_cellule):
         return None
     if (None, "") in valeurs_par_cellule:
         total = valeurs_par_cellule[(None, "")]
-    elif indicateur.unite in UNITES_ADDITIVES:
+    elif indicateur.additive:
         total = sum(valeurs_par_cellule.values(), Decimal(0))
     else:
         return None

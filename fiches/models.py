@@ -450,6 +450,13 @@ class Indicateur(models.Model):
 
     natural_key.dependencies = ["fiches.fiche", "contrat.organisation"]
 
+    # Units whose cell values add up to a total (a percentage does not).
+    UNITES_ADDITIVES = ("nombre", "euros", "heures", "jours")
+
+    @property
+    def additive(self):
+        return self.unite in self.UNITES_ADDITIVES
+
     @property
     def par_quartier(self):
         return self.desagregation in {self.Desagregation.QUARTIER, self.Desagregation.QUARTIER_SEXE}

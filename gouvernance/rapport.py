@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import caches
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -87,7 +87,7 @@ def _valeur_totale(indicateur):
         if valeur.quartier_id is None and valeur.sexe == "":
             return valeur.valeur
     total = sum(v.valeur for v in valeurs)
-    if indicateur.unite in {"nombre", "euros", "heures", "jours"}:
+    if indicateur.additive:
         return total
     return total / len(valeurs)
 
@@ -179,6 +179,3 @@ def rapport_pdf(request, annee):
         f'attachment; filename="rapport-annuel-contrat-de-ville-{annee}.pdf"'
     )
     return reponse
-
-
-__all__ = ["Q", "choix", "rapport_html", "rapport_pdf"]
