@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "contrat.historique.AuteurMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "contrat.api.intergiciel.Api404JsonMiddleware",
     "contrat.securite.EntetesSecuriteMiddleware",
     "contrat.securite.BaseIndisponibleMiddleware",
     # Last: turns a lockout into the French 429 page.
@@ -210,22 +211,24 @@ LOGIN_REDIRECT_URL = "saisie:mes_indicateurs"
 LOGOUT_REDIRECT_URL = "accueil"
 
 REST_FRAMEWORK = {
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["contrat.api.filtres.FiltresBackend"],
     "DEFAULT_PAGINATION_CLASS": "contrat.api.rendu.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "contrat.api.rendu.CSVRenderer",
     ],
+    # Token first: an anonymous or wrongly authenticated call then answers
+    # 401 with "WWW-Authenticate: Token" (session auth alone can only say 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     # Reads are open data (the plan, validated values); writes need a login
     # and are checked again by the service layer.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "EXCEPTION_HANDLER": "contrat.api.base.gestionnaire_erreurs",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "contrat.api.schema.SchemaApi",
     "COERCE_DECIMAL_TO_STRING": False,
     "DEFAULT_THROTTLE_RATES": {"anon": "600/minute", "user": "1200/minute"},
 }
@@ -246,6 +249,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # PATCH bodies keep their required fields: a value is changed by giving
+    # the new text and the version read, never by a partial body.
+    "COMPONENT_SPLIT_PATCH": False,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "contrat.api.schema.erreurs_communes",

@@ -1,15 +1,14 @@
 import django_filters as filters
 from django.db.models import Q
 
+from contrat.api.filtres import EntierFilter, FiltresApi
 from engagements.models import Cible, Engagement, Valeur
 
 
-class EngagementFilterSet(filters.FilterSet):
-    objectif = filters.NumberFilter(
-        field_name="objectif__numero", label="Objectif opérationnel (1 à 5)"
-    )
-    enjeu = filters.NumberFilter(field_name="enjeux__numero", label="Enjeu", distinct=True)
-    axe = filters.NumberFilter(field_name="axes__numero", label="Axe transversal", distinct=True)
+class EngagementFilterSet(FiltresApi):
+    objectif = EntierFilter(field_name="objectif__numero", label="Objectif opérationnel (1 à 5)")
+    enjeu = EntierFilter(field_name="enjeux__numero", label="Enjeu", distinct=True)
+    axe = EntierFilter(field_name="axes__numero", label="Axe transversal", distinct=True)
     organisation = filters.CharFilter(
         field_name="organisations__slug", label="Organisation (identifiant)", distinct=True
     )
@@ -31,8 +30,8 @@ class EngagementFilterSet(filters.FilterSet):
         ]
 
 
-class CibleFilterSet(filters.FilterSet):
-    engagement = filters.NumberFilter(field_name="engagement__ordre", label="Engagement (n°)")
+class CibleFilterSet(FiltresApi):
+    engagement = EntierFilter(field_name="engagement__ordre", label="Engagement (n°)")
     partenaire = filters.ChoiceFilter(
         field_name="engagement__partenaire",
         choices=Engagement.Partenaire.choices,
@@ -47,16 +46,16 @@ class CibleFilterSet(filters.FilterSet):
         fields = ["engagement", "partenaire", "nature", "portee", "annee", "q"]
 
 
-class ValeurFilterSet(filters.FilterSet):
+class ValeurFilterSet(FiltresApi):
     indicateur = filters.CharFilter(field_name="indicateur__code", label="Indicateur (code)")
     fiche = filters.CharFilter(field_name="indicateur__fiche__numero", label="Fiche (numéro)")
-    objectif = filters.NumberFilter(method="filtre_objectif", label="Objectif opérationnel")
+    objectif = EntierFilter(method="filtre_objectif", label="Objectif opérationnel")
     organisation = filters.CharFilter(
         field_name="indicateur__organisation__slug", label="Organisation responsable (identifiant)"
     )
-    annee = filters.NumberFilter(field_name="annee", label="Année (période)")
-    annee_min = filters.NumberFilter(field_name="annee", lookup_expr="gte", label="Année minimale")
-    annee_max = filters.NumberFilter(field_name="annee", lookup_expr="lte", label="Année maximale")
+    annee = EntierFilter(field_name="annee", label="Année (période)")
+    annee_min = EntierFilter(field_name="annee", lookup_expr="gte", label="Année minimale")
+    annee_max = EntierFilter(field_name="annee", lookup_expr="lte", label="Année maximale")
     quartier = filters.CharFilter(
         method="filtre_quartier",
         label="Quartier (identifiant ; « tous » pour les valeurs tous quartiers)",

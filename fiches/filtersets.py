@@ -2,17 +2,16 @@ import django_filters as filters
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Q
 
+from contrat.api.filtres import EntierFilter, FiltresApi
 from fiches.models import Anomalie, Evolution, Fiche, Indicateur
 
 
-class FicheFilterSet(filters.FilterSet):
-    objectif = filters.NumberFilter(
-        field_name="objectif__numero", label="Objectif opérationnel (1 à 5)"
-    )
+class FicheFilterSet(FiltresApi):
+    objectif = EntierFilter(field_name="objectif__numero", label="Objectif opérationnel (1 à 5)")
     transversale = filters.BooleanFilter(
         field_name="objectif", lookup_expr="isnull", label="Fiches transversales (sans objectif)"
     )
-    enjeu = filters.NumberFilter(field_name="enjeux__numero", label="Enjeu (1 à 12)", distinct=True)
+    enjeu = EntierFilter(field_name="enjeux__numero", label="Enjeu (1 à 12)", distinct=True)
     pilote = filters.CharFilter(
         field_name="pilotes__slug", label="Pilote (identifiant d'organisation)", distinct=True
     )
@@ -25,15 +24,13 @@ class FicheFilterSet(filters.FilterSet):
         method="filtre_quartier",
         label="Quartier (identifiant) : fiches qui le nomment ou visent tous les QPV",
     )
-    axe = filters.NumberFilter(
-        field_name="axes__numero", label="Axe transversal (1 à 4)", distinct=True
-    )
+    axe = EntierFilter(field_name="axes__numero", label="Axe transversal (1 à 4)", distinct=True)
     sort = filters.ChoiceFilter(
         choices=Evolution.Sort.choices,
         method="filtre_sort",
         label="Sort dans le tableau d'évolution",
     )
-    annee_fin = filters.NumberFilter(field_name="annee_fin", label="Année de fin")
+    annee_fin = EntierFilter(field_name="annee_fin", label="Année de fin")
     q = filters.CharFilter(
         method="recherche", label="Recherche plein texte en français dans toutes les sections"
     )
@@ -72,13 +69,13 @@ class FicheFilterSet(filters.FilterSet):
         return queryset.filter(Q(pk__in=trouvees) | Q(numero=value.strip()))
 
 
-class IndicateurFilterSet(filters.FilterSet):
+class IndicateurFilterSet(FiltresApi):
     fiche = filters.CharFilter(field_name="fiche__numero", label="Fiche (numéro)")
     organisation = filters.CharFilter(
         field_name="organisation__slug", label="Organisation responsable (identifiant)"
     )
-    objectif = filters.NumberFilter(method="filtre_objectif", label="Objectif opérationnel")
-    engagement = filters.NumberFilter(
+    objectif = EntierFilter(method="filtre_objectif", label="Objectif opérationnel")
+    engagement = EntierFilter(
         field_name="cible_engagement__engagement__ordre", label="Engagement (n°)"
     )
     q = filters.CharFilter(
@@ -106,7 +103,7 @@ class IndicateurFilterSet(filters.FilterSet):
         )
 
 
-class EvolutionFilterSet(filters.FilterSet):
+class EvolutionFilterSet(FiltresApi):
     fiche_initiale = filters.CharFilter(
         field_name="fiche_initiale__numero", label="Fiche initiale (numéro 2015)"
     )
@@ -122,7 +119,7 @@ class EvolutionFilterSet(filters.FilterSet):
         fields = ["sort", "sort_deduit", "lien_deduit", "fiche_initiale", "fiche_nouvelle", "q"]
 
 
-class AnomalieFilterSet(filters.FilterSet):
+class AnomalieFilterSet(FiltresApi):
     fiche = filters.CharFilter(field_name="fiches__numero", label="Fiche (numéro)", distinct=True)
     q = filters.CharFilter(field_name="description", lookup_expr="icontains", label="Recherche")
 

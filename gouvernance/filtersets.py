@@ -1,9 +1,10 @@
 import django_filters as filters
 
+from contrat.api.filtres import FiltresApi
 from gouvernance.models import Evenement, Preconisation
 
 
-class EvenementFilterSet(filters.FilterSet):
+class EvenementFilterSet(FiltresApi):
     instance = filters.CharFilter(field_name="instance__slug", label="Instance (identifiant)")
     fiche = filters.CharFilter(field_name="fiches__numero", label="Fiche (numéro)", distinct=True)
     q = filters.CharFilter(field_name="description", lookup_expr="icontains", label="Recherche")
@@ -23,7 +24,7 @@ class EvenementFilterSet(filters.FilterSet):
         ]
 
 
-class PreconisationFilterSet(filters.FilterSet):
+class PreconisationFilterSet(FiltresApi):
     fiche = filters.CharFilter(
         field_name="reponses__fiche__numero", label="Fiche qui y répond (numéro)", distinct=True
     )

@@ -159,9 +159,13 @@ def test_every_list_is_paginated_with_a_ceiling(client):
     data = json_ok(client, "/api/fiches/", page_size=5)
     assert (data["count"], len(data["results"])) == (69, 5)
     assert "page=2" in data["next"] and data["previous"] is None
-    data = json_ok(client, "/api/indicateurs/", page_size=100000)
-    assert len(data["results"]) == 621  # under the ceiling of 1000
-    assert json_ok(client, "/api/indicateurs/", page_size=1000)["count"] == 621
+    assert len(json_ok(client, "/api/indicateurs/", page_size=1000)["results"]) == 621
+    # Above the ceiling is an error, not a silently shorter page.
+    reponse = client.get("/api/indicateurs/", {"page_size": 1001})
+    assert reponse.status_code == 400
+    assert reponse.json()["erreur"]["details"]["page_size"] == [
+        "Un entier entre 1 et 1000 est attendu."
+    ]
 
 
 def test_every_list_is_also_csv(client):

@@ -7,9 +7,14 @@ import io
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, StreamingHttpResponse
+from django_filters import MultipleChoiceFilter
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, status, viewsets
+from rest_framework.filters import OrderingFilter
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView, exception_handler
 
 from contrat.api.cache import reponse_en_cache
 from contrat.api.rendu import CSVRenderer, Pagination, aplatir, neutraliser
@@ -17,7 +22,97 @@ from contrat.api.rendu import CSVRenderer, Pagination, aplatir, neutraliser
 MAX_CSV_LIGNES = 2_000_000
 
 
-class LectureViewSet(viewsets.ReadOnlyModelViewSet):
+def parametres_autorises(vue):
+    """The query parameters an API operation documents, name -> repeatable.
+
+    The same sources as its OpenAPI description: the output format (where
+    there is a choice), then, on lists, the pagination, the filterset and the ordering, plus what the view
+    declares itself (``parametres_requete``, the OpenApiParameters it gives
+    to ``extend_schema``). A test holds the two in step.
+    """
+    noms = {}
+    if len({r.format for r in vue.renderer_classes}) > 1:
+        noms[api_settings.URL_FORMAT_OVERRIDE] = False
+    if getattr(vue, "action", None) == "list":
+        pagination = getattr(vue, "pagination_class", None)
+        if pagination is not None:
+            noms[pagination.page_query_param] = False
+            if pagination.page_size_query_param:
+                noms[pagination.page_size_query_param] = False
+        for backend in getattr(vue, "filter_backends", ()):
+            if issubclass(backend, DjangoFilterBackend):
+                queryset = vue.queryset if vue.queryset is not None else vue.get_queryset()
+                filterset = backend().get_filterset_class(vue, queryset)
+                for nom, filtre in (filterset.base_filters if filterset else {}).items():
+                    noms[nom] = isinstance(filtre, MultipleChoiceFilter)
+            elif issubclass(backend, OrderingFilter):
+                noms[backend.ordering_param] = False
+    for parametre in getattr(vue, "parametres_requete", ()):
+        if parametre.location == "query":
+            noms[parametre.name] = bool(parametre.many)
+    return noms
+
+
+def verifier_parametres(vue, request):
+    """Refuse (400) an unknown or repeated query parameter, an unknown format
+    or a bad page: a misspelt filter must not silently answer every row."""
+    autorises = parametres_autorises(vue)
+    erreurs = {}
+    for nom in request.query_params:
+        valeurs = request.query_params.getlist(nom)
+        if nom not in autorises:
+            erreurs[nom] = [
+                "Paramètre inconnu. Paramètres acceptés : " + ", ".join(sorted(autorises)) + "."
+            ]
+        elif len(valeurs) > 1 and not autorises[nom]:
+            erreurs[nom] = ["Paramètre répété : une seule valeur est attendue."]
+    formats = sorted({r.format for r in vue.renderer_classes})
+    demande = request.query_params.get(api_settings.URL_FORMAT_OVERRIDE)
+    if (
+        demande is not None
+        and demande not in formats
+        and api_settings.URL_FORMAT_OVERRIDE in autorises
+    ):
+        erreurs[api_settings.URL_FORMAT_OVERRIDE] = [
+            f"Format inconnu. Choisir parmi : {', '.join(formats)}."
+        ]
+    pagination = getattr(vue, "paginator", None)
+    if getattr(vue, "action", None) == "list" and hasattr(pagination, "verifier"):
+        # Checked whatever the format: a CSV export ignores the page, not its errors.
+        erreurs.update({k: v for k, v in pagination.verifier(request).items() if k not in erreurs})
+    if erreurs:
+        raise exceptions.ValidationError(erreurs)
+
+
+class ApiMixin:
+    """What every view of the API does: checks its query parameters, and
+    answers errors in JSON whatever format was asked (an error is not a row
+    of a CSV file)."""
+
+    def initial(self, request, *args, **kwargs):
+        methode = request.method.lower()
+        if methode in self.http_method_names and hasattr(self, methode):
+            # (An unsupported method answers 405 first, whatever its parameters.)
+            verifier_parametres(self, request)
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if (
+            isinstance(response, Response)
+            and response.status_code >= 400
+            and not isinstance(getattr(response, "accepted_renderer", None), JSONRenderer)
+        ):
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class ApiView(ApiMixin, APIView):
+    """An API endpoint that is not a resource (aggregates, token)."""
+
+
+class LectureViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     """A read-only resource: paginated JSON, or every matching row as CSV."""
 
     pagination_class = Pagination
@@ -116,6 +211,8 @@ def erreur(statut, code, message, details=None):
 
 
 __all__ = [
+    "ApiMixin",
+    "ApiView",
     "CSVRenderer",
     "LectureViewSet",
     "Pagination",

@@ -1,9 +1,10 @@
 import django_filters as filters
 
+from contrat.api.filtres import FiltresApi
 from contrat.models import Organisation, Signataire
 
 
-class OrganisationFilterSet(filters.FilterSet):
+class OrganisationFilterSet(FiltresApi):
     q = filters.CharFilter(method="recherche", label="Recherche (nom, sigle, alias)")
     type = filters.ChoiceFilter(choices=Organisation.Type.choices, label="Type")
     rattachement = filters.CharFilter(
@@ -28,7 +29,7 @@ class OrganisationFilterSet(filters.FilterSet):
         return queryset.filter(signatures__isnull=not value).distinct()
 
 
-class SignataireFilterSet(filters.FilterSet):
+class SignataireFilterSet(FiltresApi):
     organisation = filters.CharFilter(
         field_name="organisation__slug", label="Organisation (identifiant)"
     )

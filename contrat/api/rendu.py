@@ -72,16 +72,29 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
 
+    def verifier(self, request):
+        """The page parameters' errors, by name (DRF silently ignores a bad
+        page_size, and a CSV export reads neither)."""
+        erreurs = {}
+        for nom, maximum in (
+            (self.page_query_param, None),
+            (self.page_size_query_param, self.max_page_size),
+        ):
+            brut = request.query_params.get(nom)
+            if brut is None:
+                continue
+            entier = brut.isascii() and brut.isdigit() and int(brut) >= 1
+            if not entier or (maximum is not None and int(brut) > maximum):
+                borne = f"entre 1 et {maximum}" if maximum else "positif"
+                erreurs[nom] = [f"Un entier {borne} est attendu."]
+        return erreurs
+
     def get_page_size(self, request):
-        # DRF silently ignores a bad page_size; a client should hear about it.
-        brut = request.query_params.get(self.page_size_query_param)
-        if brut is not None:
+        erreurs = self.verifier(request)
+        if erreurs:
             from rest_framework.exceptions import ValidationError
 
-            if not brut.isdigit() or int(brut) < 1:
-                raise ValidationError(
-                    {"page_size": ["Un entier positif est attendu (au plus 1000)."]}
-                )
+            raise ValidationError(erreurs)
         return super().get_page_size(request)
 
     def get_schema_operation_parameters(self, view):

@@ -1,5 +1,16 @@
-"""Completes the OpenAPI schema with the errors every operation may answer,
-in the API's one error format."""
+"""The OpenAPI description: the query parameters a view declares itself, and
+the errors every operation may answer, in the API's one error format."""
+
+from drf_spectacular.openapi import AutoSchema
+
+
+class SchemaApi(AutoSchema):
+    """Documents ``parametres_requete``, the query parameters a view reads
+    itself (the same list the API checks requests against)."""
+
+    def get_override_parameters(self):
+        return [*getattr(self.view, "parametres_requete", ()), *super().get_override_parameters()]
+
 
 ERREUR = {
     "type": "object",
@@ -25,6 +36,7 @@ COMMUNES = {
     "404": "Ressource introuvable ou non visible",
     "405": "Méthode non permise",
     "406": "Format non disponible",
+    "414": "Adresse trop longue (refusée par le serveur HTTP, réponse HTML)",
     "429": "Trop de requêtes",
     "503": "Base de données momentanément indisponible (Retry-After)",
 }
@@ -42,11 +54,10 @@ def erreurs_communes(result, generator, request, public):
                     "schema": {"type": "string"}
                 }
             for statut, description in COMMUNES.items():
-                reponses.setdefault(
-                    statut,
-                    {
-                        "description": description,
-                        "content": {"application/json": {"schema": reference}},
-                    },
+                contenu = (
+                    {"text/html": {"schema": {"type": "string"}}}
+                    if statut == "414"
+                    else {"application/json": {"schema": reference}}
                 )
+                reponses.setdefault(statut, {"description": description, "content": contenu})
     return result

@@ -2,7 +2,6 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from contrat.api import views as contrat
@@ -45,7 +44,7 @@ urlpatterns = [
     path(
         "agregats/repartition/", engagements.RepartitionView.as_view(), name="agregat-repartition"
     ),
-    path("jeton/", obtain_auth_token, name="jeton"),
+    path("jeton/", contrat.JetonView.as_view(), name="jeton"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

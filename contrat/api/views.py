@@ -1,7 +1,14 @@
 from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
 
-from contrat.api.base import LectureViewSet
+from contrat.api.base import ApiMixin, LectureViewSet, erreur
 from contrat.api.filtersets import OrganisationFilterSet, SignataireFilterSet
 from contrat.api.serializers import (
     AvenantSerializer,
@@ -126,3 +133,36 @@ class QuartierViewSet(LectureViewSet):
     queryset = Quartier.objects.all()
     serializer_class = QuartierSerializer
     lookup_field = "slug"
+
+
+class JetonView(ApiMixin, ObtainAuthToken):
+    """Obtenir le jeton d'API d'un compte (identifiant et mot de passe).
+
+    Des identifiants incorrects donnent 401 ; après trop d'échecs, le compte
+    est bloqué (403) comme sur la page de connexion."""
+
+    @extend_schema(
+        tags=["authentification"],
+        request=AuthTokenSerializer,
+        responses={
+            200: inline_serializer("Jeton", {"token": serializers.CharField()}),
+            401: OpenApiResponse(description="Identifiant ou mot de passe incorrect"),
+            429: OpenApiResponse(description="Trop d'échecs : compte bloqué pour un moment"),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            if getattr(request, "axes_locked_out", False):
+                # django-axes refused even to check the password.
+                return erreur(
+                    429,
+                    "verrouille",
+                    "Trop d'échecs de connexion : ce compte est bloqué depuis cette adresse "
+                    "pour un moment.",
+                )
+            if set(serializer.errors) == {"non_field_errors"}:
+                raise AuthenticationFailed("Identifiant ou mot de passe incorrect.")
+            raise ValidationError(serializer.errors)
+        jeton, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": jeton.key})

@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -14,9 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from contrat.api.base import LectureViewSet, erreur
+from contrat.api.base import ApiView, LectureViewSet, erreur
 from contrat.api.cache import reponse_en_cache
 from contrat.models import Quartier
 from engagements import agregats
@@ -55,6 +56,7 @@ ERREUR = inline_serializer(
         )
     },
 )
+AUCUN_CHANGEMENT = "Saisie vide : la valeur est effacée (ou il n'y en avait pas)"
 REPONSES_ECRITURE = {
     400: OpenApiResponse(
         ERREUR, description="Données invalides (nombre illisible, unité, note manquante...)"
@@ -156,7 +158,12 @@ class ValeurViewSet(LectureViewSet):
 
     @extend_schema(
         request=ValeurEcritureSerializer,
-        responses={201: ValeurSerializer, 200: ValeurSerializer, **REPONSES_ECRITURE},
+        responses={
+            201: ValeurSerializer,
+            200: ValeurSerializer,
+            204: OpenApiResponse(description=AUCUN_CHANGEMENT),
+            **REPONSES_ECRITURE,
+        },
         examples=[
             OpenApiExample(
                 "Nouvelle valeur, tous quartiers",
@@ -164,13 +171,12 @@ class ValeurViewSet(LectureViewSet):
                 request_only=True,
             ),
             OpenApiExample(
-                "Cellule Gély / femmes, soumise",
+                "Valeur soumise à la validation, avec une note",
                 value={
-                    "indicateur": "2019-1.1-1",
+                    "indicateur": "2019-1.1-2",
                     "annee": 2021,
-                    "quartier": "gely",
-                    "sexe": "F",
-                    "valeur": "12,5",
+                    "valeur": "12",
+                    "note": "Chiffre du bilan annuel.",
                     "version": 0,
                     "soumettre": True,
                 },
@@ -223,7 +229,12 @@ class ValeurViewSet(LectureViewSet):
         return Response(ValeurSerializer(resultat[0]).data, status=200 if existait else 201)
 
     @extend_schema(
-        request=ValeurModificationSerializer, responses={200: ValeurSerializer, **REPONSES_ECRITURE}
+        request=ValeurModificationSerializer,
+        responses={
+            200: ValeurSerializer,
+            204: OpenApiResponse(description=AUCUN_CHANGEMENT),
+            **REPONSES_ECRITURE,
+        },
     )
     def partial_update(self, request, *args, **kwargs):
         """Modifier une valeur : envoyer la version lue ; une version dépassée donne 409."""
@@ -284,12 +295,11 @@ class ValeurViewSet(LectureViewSet):
 
 def _annee(request):
     brute = request.query_params.get("annee")
-    if brute in (None, ""):
+    if brute is None:
         return None
-    try:
-        return int(brute)
-    except ValueError:
-        raise ValidationError({"annee": ["Année invalide."]}) from None
+    if not re.fullmatch(r"-?[0-9]+", brute.strip()):
+        raise ValidationError({"annee": ["Année invalide : un entier est attendu."]})
+    return int(brute)
 
 
 LIGNE_PROGRESSION = inline_serializer(
@@ -310,20 +320,21 @@ LIGNE_PROGRESSION = inline_serializer(
 )
 
 
-class ProgressionView(APIView):
+class ProgressionView(ApiView):
     """Avancement vers les cibles, à partir des valeurs validées."""
+
+    parametres_requete = [
+        OpenApiParameter(
+            "par",
+            str,
+            enum=list(agregats.GROUPES),
+            description="Regroupement (par défaut : objectif)",
+        ),
+        OpenApiParameter("annee", int, description="Année (par défaut : toutes les campagnes)"),
+    ]
 
     @extend_schema(
         tags=["agrégats"],
-        parameters=[
-            OpenApiParameter(
-                "par",
-                str,
-                enum=list(agregats.GROUPES),
-                description="Regroupement (par défaut : objectif)",
-            ),
-            OpenApiParameter("annee", int, description="Année (par défaut : toutes les campagnes)"),
-        ],
         responses={200: LIGNE_PROGRESSION, 400: OpenApiResponse(ERREUR)},
     )
     def get(self, request):
@@ -341,16 +352,17 @@ class ProgressionView(APIView):
         )
 
 
-class CompletudeView(APIView):
+class CompletudeView(ApiView):
     """Complétude de la saisie par partenaire pour une campagne."""
+
+    parametres_requete = [
+        OpenApiParameter(
+            "annee", int, description="Année de la campagne (par défaut : la plus récente)"
+        )
+    ]
 
     @extend_schema(
         tags=["agrégats"],
-        parameters=[
-            OpenApiParameter(
-                "annee", int, description="Année de la campagne (par défaut : la plus récente)"
-            )
-        ],
         responses={
             200: inline_serializer(
                 "Completude",
@@ -411,18 +423,19 @@ class CompletudeView(APIView):
         )
 
 
-class RepartitionView(APIView):
+class RepartitionView(ApiView):
     """Valeurs validées d'un indicateur, sommées ou moyennées par quartier ou par sexe."""
+
+    parametres_requete = [
+        OpenApiParameter("indicateur", str, required=True, description="Code de l'indicateur"),
+        OpenApiParameter("annee", int, required=True),
+        OpenApiParameter(
+            "par", str, enum=["quartier", "sexe"], description="Par défaut : quartier"
+        ),
+    ]
 
     @extend_schema(
         tags=["agrégats"],
-        parameters=[
-            OpenApiParameter("indicateur", str, required=True, description="Code de l'indicateur"),
-            OpenApiParameter("annee", int, required=True),
-            OpenApiParameter(
-                "par", str, enum=["quartier", "sexe"], description="Par défaut : quartier"
-            ),
-        ],
         responses={
             200: OpenApiTypes.OBJECT,
             400: OpenApiResponse(ERREUR),

@@ -8,7 +8,7 @@ class IndicateurSerializer(serializers.ModelSerializer):
     fiche = serializers.CharField(
         source="fiche.numero", read_only=True, allow_null=True, default=None
     )
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     engagement = serializers.SerializerMethodField()
     type_libelle = serializers.CharField(source="get_type_display", read_only=True)
 
@@ -38,7 +38,7 @@ class IndicateurSerializer(serializers.ModelSerializer):
 
 
 class IndicateurCourtSerializer(serializers.ModelSerializer):
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Indicateur

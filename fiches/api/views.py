@@ -1,4 +1,5 @@
 from django.db.models import Count, Prefetch
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.filters import OrderingFilter
 
 from contrat.api.base import LectureViewSet
@@ -33,6 +34,13 @@ class FicheViewSet(LectureViewSet):
     filter_backends = [*LectureViewSet.filter_backends, OrderingFilter]
     ordering_fields = ["enjeu_numero", "rang", "titre", "annee_fin"]
     ordering = ["enjeu_numero", "rang"]
+    parametres_requete = [
+        OpenApiParameter(
+            "version",
+            str,
+            description="Version du plan (2015 : contrat initial ; par défaut : celle en vigueur, 2019)",
+        )
+    ]
 
     def get_queryset(self):
         code = self.request.query_params.get("version")

@@ -1,0 +1,129 @@
+"""The base of every filterset of the API: a filter value the schema rejects
+is refused (400), never silently ignored.
+
+django-filter's boolean widget turns any unknown word ("oui", "null", "2")
+into "no filter", so ``?actif=oui`` would answer every row as if it had been
+applied. Here a boolean filter accepts ``true``/``false`` (and ``1``/``0``)
+and nothing else. A text filter holding a NUL character is not an error
+(the schema allows any string) but can match nothing: PostgreSQL text cannot
+contain one, so the answer is an empty list instead of a database error.
+An empty number, choice or boolean is refused too; an empty text filters
+nothing.
+"""
+
+import django_filters as filters
+from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+VRAI = {"true", "1"}
+FAUX = {"false", "0"}
+
+
+class BooleenWidget(forms.TextInput):
+    def value_from_datadict(self, data, files, name):
+        valeur = data.get(name)
+        if isinstance(valeur, str):
+            minuscule = valeur.strip().lower()
+            if minuscule in VRAI:
+                return True
+            if minuscule in FAUX:
+                return False
+            if minuscule == "":
+                return None
+        return valeur
+
+
+class BooleenStrict(forms.NullBooleanField):
+    widget = BooleenWidget
+
+    def to_python(self, value):
+        if value in (True, False, None):
+            return value
+        raise forms.ValidationError(
+            "Valeur booléenne attendue : true ou false.", code="invalid_boolean"
+        )
+
+    def validate(self, value):
+        pass
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class EntierFilter(filters.NumberFilter):
+    """A whole number (year, objective, order): ``0.5`` is refused, not
+    compared with integers."""
+
+    field_class = forms.IntegerField
+
+
+ENTIERS = (
+    models.AutoField,
+    models.BigAutoField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField,
+)
+
+
+class FiltresApi(filters.FilterSet):
+    FILTER_DEFAULTS = {
+        **filters.FilterSet.FILTER_DEFAULTS,
+        **{champ: {"filter_class": EntierFilter} for champ in ENTIERS},
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for filtre in self.filters.values():
+            if isinstance(filtre, filters.BooleanFilter):
+                filtre.field_class = BooleenStrict
+                filtre.__dict__.pop("_field", None)
+
+    def get_form_class(self):
+        base = super().get_form_class()
+        filtres = self.filters
+
+        class Formulaire(base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                for champ in self.fields.values():
+                    champ.validators = [
+                        v
+                        for v in champ.validators
+                        if not isinstance(v, ProhibitNullCharactersValidator)
+                    ]
+
+            def clean(self):
+                # An empty number, choice or boolean is not "no filter": it is
+                # a value the schema does not allow (leave the parameter out).
+                donnees = super().clean()
+                for nom, filtre in filtres.items():
+                    brut = self.data.get(nom)
+                    if (
+                        isinstance(brut, str)
+                        and not brut.strip()
+                        and not isinstance(filtre, filters.CharFilter)
+                        and nom not in self.errors
+                    ):
+                        self.add_error(
+                            nom, "Valeur vide : omettre le paramètre pour ne pas filtrer."
+                        )
+                return donnees
+
+        return Formulaire
+
+    def filter_queryset(self, queryset):
+        if any(isinstance(v, str) and "\x00" in v for v in self.form.cleaned_data.values()):
+            return queryset.none()
+        return super().filter_queryset(queryset)
+
+
+class FiltresBackend(DjangoFilterBackend):
+    """django-filter for the API, with ``filterset_fields`` built on FiltresApi too."""
+
+    filterset_base = FiltresApi
