@@ -7,7 +7,10 @@ partner, another partner, staff), the status codes allowed. Target: no
 cross-organisation read or write; another partner's object answers 404.
 """
 
+import json
 import re
+import time
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -15,6 +18,7 @@ from django.urls import get_resolver, reverse
 from django.urls.resolvers import URLResolver
 
 from contrat.models import Membre, Organisation
+from engagements.forms import nom_champ
 from engagements.models import Campagne, Valeur
 from engagements.services import grille_enregistrer
 from fiches.models import Indicateur
@@ -261,3 +265,202 @@ def test_the_matrix_covers_staff_members_with_an_organisation_too(equipe, campag
     client = Client()
     client.force_login(equipe)
     assert client.get(reverse("saisie:grille", args=[2021, "2019-1.1-1"])).status_code == 200
+
+
+# ---------------------------------------------------------------------------
+# Every route × every method × every caller, checked by invariants.
+
+METHODES = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+AUTRES = ["ville-montpellier", "etat", "departement-herault", "region-occitanie", "caf-herault"]
+# Tables that change by merely being called (sessions, login attempts) or
+# that only mirror the others (the change history).
+VOLATILES = {"django_session", "contrat_modification"}
+MARQUE_METROPOLE = "MARQUE-BROUILLON-METROPOLE"
+MARQUE_ETAT = "MARQUE-BROUILLON-ETAT"
+
+
+def url_admin(nom):
+    from django.contrib import admin
+    from django.contrib.admin.utils import quote
+    from django.contrib.contenttypes.models import ContentType
+    from django.urls import NoReverseMatch
+
+    from fiches.models import Fiche
+
+    try:
+        return reverse(nom)
+    except NoReverseMatch:
+        pass
+    court = nom.partition(":")[2]
+    if court == "app_list":
+        return reverse(nom, args=["fiches"])
+    if court == "view_on_site":
+        fiche = Fiche.objects.first()
+        return reverse(nom, args=[ContentType.objects.get_for_model(Fiche).pk, fiche.pk])
+    for modele in admin.site._registry:
+        prefixe = f"{modele._meta.app_label}_{modele._meta.model_name}_"
+        if court.startswith(prefixe):
+            objet = modele._default_manager.order_by("pk").first()
+            return reverse(nom, args=[quote(objet.pk) if objet else "0"])
+    raise AssertionError(f"no URL for {nom}")
+
+
+def empreinte():
+    """Row count and md5 of every table's content, by table."""
+    from django.db import connection
+
+    resultat = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            if table in VOLATILES or table.startswith("axes_"):
+                continue
+            cursor.execute(
+                f"SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+                f'FROM "{table}" t'
+            )
+            resultat[table] = cursor.fetchone()
+    return resultat
+
+
+def contenu(reponse):
+    if reponse.streaming:
+        return b"".join(reponse.streaming_content)
+    return reponse.content
+
+
+@pytest.fixture
+def tous_les_appelants(partenaire, equipe, campagne):
+    equipe.is_superuser = True
+    equipe.save()
+    proprietaire = partenaire("metropole")
+    autres = {slug: partenaire(slug) for slug in AUTRES}
+    brouillons = {}
+    for user, indicateur, marque in [
+        (proprietaire, Indicateur.objects.get(code="2019-1.1-1"), MARQUE_METROPOLE),
+        (
+            autres["etat"],
+            Indicateur.objects.filter(organisation__slug="etat").order_by("code").first(),
+            MARQUE_ETAT,
+        ),
+    ]:
+        [brouillons[marque]] = grille_enregistrer(
+            utilisateur=user,
+            indicateur=indicateur,
+            annee=2021,
+            saisies={("", ""): ("5", 0)},
+            note=marque,
+        )
+    appelants = [("anonyme", None)]
+    appelants += [(f"autre:{slug}", user) for slug, user in autres.items()]
+    appelants += [("proprietaire", proprietaire), ("equipe", equipe)]
+    clients = []
+    for role, user in appelants:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        clients.append((role, client))
+    return clients, {
+        "code": "2019-1.1-1",
+        "brouillon": brouillons[MARQUE_METROPOLE].pk,
+        "brouillon_etat": brouillons[MARQUE_ETAT].pk,
+        "cible": __import__("engagements.models").models.Cible.objects.first().pk,
+    }
+
+
+def test_every_route_every_method_every_caller(tous_les_appelants):
+    """284 routes × 5 methods × 8 callers (anonymous, the 5 other partners,
+    the owner, staff): never a server error; the admin only for staff;
+    nothing written and no draft of another organisation shown to anyone but
+    its organisation and staff."""
+    from engagements.models import Valeur
+
+    clients, donnees = tous_les_appelants
+    urls = {}
+    for nom in routes():
+        if nom.startswith("admin:"):
+            urls[nom] = url_admin(nom)
+        else:
+            _methode, fabrique, _attendu = regle(nom)
+            urls[nom] = fabrique(donnees) if fabrique else url_generique(nom, donnees)
+    # Each write carries a body that would change the Métropole's draft if it
+    # were let through: JSON for the API, the grid's fields for the web
+    # forms; none for the admin (staff may do anything there, and a filled
+    # POST to a delete page would delete).
+    version = Valeur.objects.get(pk=donnees["brouillon"]).version
+    champ = nom_champ(("", ""))
+    corps_api = json.dumps(
+        {
+            "indicateur": donnees["code"],
+            "annee": 2021,
+            "valeur": "999",
+            "version": version,
+            "note": "écrasé",
+            "soumettre": True,
+            "commentaire": "écrasé",
+        }
+    )
+    corps_web = urlencode({champ: "999", f"ver_{champ}": version, "action": "soumettre"})
+    ecarts, appels, durees = [], 0, {}
+    brouillon_etat = list(
+        Valeur.objects.filter(pk=donnees["brouillon_etat"]).values_list("valeur", "version", "note")
+    )
+    for role, client in clients:
+        debut = time.monotonic()
+        avant = empreinte()
+        for nom, url in urls.items():
+            for methode in METHODES:
+                if methode == "GET":
+                    reponse = client.get(url)
+                elif methode == "DELETE":
+                    reponse = client.delete(url)
+                elif nom.startswith("api:"):
+                    reponse = client.generic(methode, url, corps_api, "application/json")
+                elif nom.startswith("admin:"):
+                    reponse = client.generic(methode, url)
+                else:
+                    reponse = client.generic(
+                        methode, url, corps_web, "application/x-www-form-urlencoded"
+                    )
+                appels += 1
+                statut = reponse.status_code
+                ou = f"{methode} {url} [{role}] : {statut}"
+                if statut >= 500:
+                    ecarts.append(f"{ou} — server error")
+                corps = contenu(reponse)
+                if (
+                    role != "equipe"
+                    and role != "proprietaire"
+                    and MARQUE_METROPOLE.encode() in corps
+                ):
+                    ecarts.append(f"{ou} — shows the Métropole's draft")
+                if role in {"anonyme", "proprietaire"} and MARQUE_ETAT.encode() in corps:
+                    ecarts.append(f"{ou} — shows the État's draft")
+                admin_public = nom in {"admin:login", "admin:logout"}
+                if nom.startswith("admin:") and role != "equipe" and not admin_public:
+                    if statut != 302 or reverse("admin:login") not in reponse["Location"]:
+                        ecarts.append(f"{ou} — the admin must send non-staff to its login")
+        apres = empreinte()
+        changees = sorted(t for t in avant if avant[t] != apres.get(t))
+        if role == "anonyme" or role.startswith("autre:"):
+            if changees:
+                ecarts.append(f"[{role}] wrote to {changees}")
+        elif role == "proprietaire":
+            # Only the owner's own entries (and what mirrors them) may change.
+            permises = {
+                "engagements_valeur",
+                "engagements_synthesevaleurs",
+                "contrat_generation",
+            }
+            if set(changees) - permises:
+                ecarts.append(f"[proprietaire] wrote to {sorted(set(changees) - permises)}")
+            etat = list(
+                Valeur.objects.filter(pk=donnees["brouillon_etat"]).values_list(
+                    "valeur", "version", "note"
+                )
+            )
+            if etat != brouillon_etat:
+                ecarts.append("[proprietaire] changed the État's draft")
+        durees[role] = round(time.monotonic() - debut, 1)
+    print("seconds per caller:", durees)
+    assert ecarts == [], "\n".join(ecarts[:40])
+    assert appels == len(urls) * len(METHODES) * len(clients) >= 284 * 5 * 8
