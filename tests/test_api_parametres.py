@@ -6,7 +6,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.request import Request
 
-from contrat.api.base import parametres_autorises
+from contrat.api.base import calculer_parametres
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +118,6 @@ def test_every_operation_accepts_exactly_the_query_parameters_it_documents(rf):
         vue.request = Request(rf.get(chemin))
         operation = schema["paths"][chemin][methode.lower()]
         documentes = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
-        assert set(parametres_autorises(vue)) == documentes, (methode, chemin)
+        assert set(calculer_parametres(vue)) == documentes, (methode, chemin)
         comparees += 1
     assert comparees >= 57

@@ -22,7 +22,19 @@ from contrat.api.rendu import CSVRenderer, Pagination, aplatir, neutraliser
 MAX_CSV_LIGNES = 2_000_000
 
 
+_PARAMETRES = {}
+
+
 def parametres_autorises(vue):
+    """:func:`calculer_parametres`, once per view class and action (they
+    depend on nothing else)."""
+    cle = (type(vue), getattr(vue, "action", None))
+    if cle not in _PARAMETRES:
+        _PARAMETRES[cle] = calculer_parametres(vue)
+    return _PARAMETRES[cle]
+
+
+def calculer_parametres(vue):
     """The query parameters an API operation documents, name -> repeatable.
 
     The same sources as its OpenAPI description: the output format (where

@@ -84,38 +84,34 @@ class FiltresApi(filters.FilterSet):
                 filtre.field_class = BooleenStrict
                 filtre.__dict__.pop("_field", None)
 
-    def get_form_class(self):
-        base = super().get_form_class()
-        filtres = self.filters
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            for champ in super().form.fields.values():
+                champ.validators = [
+                    v
+                    for v in champ.validators
+                    if not isinstance(v, ProhibitNullCharactersValidator)
+                ]
+        return self._form
 
-        class Formulaire(base):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, **kwargs)
-                for champ in self.fields.values():
-                    champ.validators = [
-                        v
-                        for v in champ.validators
-                        if not isinstance(v, ProhibitNullCharactersValidator)
-                    ]
-
-            def clean(self):
-                # An empty number, choice or boolean is not "no filter": it is
-                # a value the schema does not allow (leave the parameter out).
-                donnees = super().clean()
-                for nom, filtre in filtres.items():
-                    brut = self.data.get(nom)
-                    if (
-                        isinstance(brut, str)
-                        and not brut.strip()
-                        and not isinstance(filtre, filters.CharFilter)
-                        and nom not in self.errors
-                    ):
-                        self.add_error(
-                            nom, "Valeur vide : omettre le paramètre pour ne pas filtrer."
-                        )
-                return donnees
-
-        return Formulaire
+    def is_valid(self):
+        valide = super().is_valid()
+        if not self.is_bound:
+            return valide
+        # An empty number, choice or boolean is not "no filter": it is a
+        # value the schema does not allow (leave the parameter out).
+        for nom, filtre in self.filters.items():
+            brut = self.data.get(nom)
+            if (
+                isinstance(brut, str)
+                and not brut.strip()
+                and not isinstance(filtre, filters.CharFilter)
+                and nom not in self.form.errors
+            ):
+                self.form.add_error(nom, "Valeur vide : omettre le paramètre pour ne pas filtrer.")
+                valide = False
+        return valide
 
     def filter_queryset(self, queryset):
         if any(isinstance(v, str) and "\x00" in v for v in self.form.cleaned_data.values()):
