@@ -3,11 +3,20 @@ API anonymously (so they only ever show validated values, even to a logged-in
 user). Every chart has a data table as its text alternative."""
 
 from django.db.models import Count, Prefetch, Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
+from django.shortcuts import render as django_render
 
+from contrat.historique import generation
 from contrat.models import Objectif, Organisation, Quartier
 from engagements.models import Campagne, Engagement
 from fiches.models import Fiche, Indicateur
+
+
+def render(request, template, contexte):
+    """Render a dashboard page; its body is cached per data generation (see
+    ``tableaux/base.html``), so the querysets given here stay lazy and run
+    only when the generation moved."""
+    return django_render(request, template, {**contexte, "generation": generation()})
 
 
 def _annee_par_defaut():
@@ -24,9 +33,10 @@ def apercu(request):
             "objectifs": Objectif.objects.annotate(
                 nb_fiches=Count("fiches", filter=Q(fiches__version__en_vigueur=True))
             ),
-            "nb_fiches": fiches.count(),
-            "nb_transversales": fiches.filter(objectif__isnull=True).count(),
-            "nb_engagements": Engagement.objects.count(),
+            # Callables: counted only when the page body is rendered.
+            "nb_fiches": fiches.count,
+            "nb_transversales": fiches.filter(objectif__isnull=True).count,
+            "nb_engagements": Engagement.objects.count,
             "annee": _annee_par_defaut(),
             "quartiers": Quartier.objects.all(),
             "partenaires": Organisation.objects.filter(slug__in=[p for p, _ in PARTENAIRES]),

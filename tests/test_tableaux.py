@@ -122,3 +122,32 @@ def test_annual_report_pdf_for_2020(client, valeur_2020):
 def test_report_year_list(client, valeur_2020):
     page = client.get("/rapport/").text
     assert reverse("rapport:pdf", args=[2020]) in page
+
+
+def test_dashboard_bodies_are_rendered_once_per_data_generation(client, settings, partenaire):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fiches.models import Fiche
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "test-tableaux",
+        }
+    }
+    url = reverse("tableaux:objectif", args=[1])
+    with CaptureQueriesContext(connection) as froid:
+        premiere = client.get(url)
+    with CaptureQueriesContext(connection) as chaud:
+        seconde = client.get(url)
+    assert seconde.content == premiere.content
+    # generation, the objective (+ its enjeux), the default year
+    assert len(chaud) == 4 < len(froid)
+    # Any write moves the generation: the body is rendered again.
+    Fiche.objects.filter(numero="1.1", version__en_vigueur=True).update(titre="Titre neuf")
+    assert "Titre neuf" in client.get(url).content.decode()
+    # The header around the cached body stays the caller's own.
+    client.force_login(partenaire("caf-herault", username="lecteur-caf"))
+    page = client.get(url).content.decode()
+    assert "Se déconnecter (lecteur-caf)" in page and "Titre neuf" in page
