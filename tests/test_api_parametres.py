@@ -36,6 +36,8 @@ def erreurs(reponse, statut=400):
         ("/api/fiches/?format=csv&page=-1", "page", "Un entier positif"),
         ("/api/agregats/progression/?annee=deux-mille", "annee", "Année invalide"),
         ("/api/agregats/progression/?anne=2021", "anne", "Paramètre inconnu"),
+        ("/api/fiches/?ordering=titr", "ordering", "Tri inconnu : titr."),
+        ("/api/valeurs/?ordering=-annee,valuer&format=csv", "ordering", "Tri inconnu : valuer."),
     ],
 )
 def test_a_query_parameter_the_schema_refuses_is_an_error(client, url, parametre, message):
@@ -58,6 +60,9 @@ def test_valid_parameters_still_filter(client):
     assert client.get("/api/fiches/?version=2015").json()["count"] == 78
     # An empty text filters nothing (the schema allows any string).
     assert client.get("/api/fiches/?q=").json()["count"] == 69
+    premiers = client.get("/api/fiches/?ordering=-enjeu_numero,rang").json()["results"][:3]
+    assert [f["numero"] for f in premiers] == ["12.1", "12.2", "11.1"]
+    assert client.get("/api/organisations/?ordering=").status_code == 200
 
 
 def test_a_nul_character_matches_nothing_instead_of_breaking_the_database(client):

@@ -18,6 +18,8 @@ from django.db import models
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 
 VRAI = {"true", "1"}
 FAUX = {"false", "0"}
@@ -123,3 +125,44 @@ class FiltresBackend(DjangoFilterBackend):
     """django-filter for the API, with ``filterset_fields`` built on FiltresApi too."""
 
     filterset_base = FiltresApi
+
+
+class TriStrict(OrderingFilter):
+    """``?ordering=``: DRF drops an unknown field without a word, so a
+    misspelt sort would silently answer in the default order. Here it is
+    refused (400) with the fields that can be used."""
+
+    def champs(self, queryset, view, request):
+        return [nom for nom, _ in self.get_valid_fields(queryset, view, {"request": request})]
+
+    def get_ordering(self, request, queryset, view):
+        brut = request.query_params.get(self.ordering_param)
+        if brut is not None and brut.strip():
+            permis = self.champs(queryset, view, request)
+            inconnus = [
+                terme.strip()
+                for terme in brut.split(",")
+                if terme.strip().removeprefix("-") not in permis
+            ]
+            if inconnus:
+                raise ValidationError(
+                    {
+                        self.ordering_param: [
+                            f"Tri inconnu : {', '.join(inconnus)}. Choisir parmi : "
+                            f"{', '.join(permis)} (préfixe « - » pour l'ordre décroissant, "
+                            "plusieurs séparés par des virgules)."
+                        ]
+                    }
+                )
+        return super().get_ordering(request, queryset, view)
+
+    def get_schema_operation_parameters(self, view):
+        parametres = super().get_schema_operation_parameters(view)
+        champs = getattr(view, "ordering_fields", None)
+        for parametre in parametres:
+            if parametre["name"] == self.ordering_param and champs and champs != "__all__":
+                parametre["description"] = (
+                    f"Tri : {', '.join(champs)} (préfixe « - » pour l'ordre décroissant, "
+                    "plusieurs séparés par des virgules)"
+                )
+        return parametres

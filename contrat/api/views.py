@@ -5,11 +5,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
-from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from contrat.api.base import ApiMixin, LectureViewSet, erreur
 from contrat.api.filtersets import OrganisationFilterSet, SignataireFilterSet
+from contrat.api.filtres import TriStrict
 from contrat.api.serializers import (
     AvenantSerializer,
     AxeSerializer,
@@ -64,7 +64,7 @@ class OrganisationViewSet(LectureViewSet):
     serializer_class = OrganisationSerializer
     lookup_field = "slug"
     filterset_class = OrganisationFilterSet
-    filter_backends = [*LectureViewSet.filter_backends, OrderingFilter]
+    filter_backends = [*LectureViewSet.filter_backends, TriStrict]
     ordering_fields = ["nom", "slug", "type"]
 
 

@@ -13,12 +13,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from contrat.api.base import ApiView, LectureViewSet, erreur
 from contrat.api.cache import reponse_en_cache
+from contrat.api.filtres import TriStrict
 from contrat.models import Quartier
 from engagements import agregats
 from engagements.api.serializers import (
@@ -141,7 +141,7 @@ class ValeurViewSet(LectureViewSet):
 
     serializer_class = ValeurSerializer
     filterset_class = ValeurFilterSet
-    filter_backends = [*LectureViewSet.filter_backends, OrderingFilter]
+    filter_backends = [*LectureViewSet.filter_backends, TriStrict]
     ordering_fields = ["annee", "valeur", "saisie_le", "id"]
     ordering = ["id"]
     http_method_names = ["get", "post", "patch", "head", "options"]

@@ -1,8 +1,8 @@
 from django.db.models import Count, Prefetch
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.filters import OrderingFilter
 
 from contrat.api.base import LectureViewSet
+from contrat.api.filtres import TriStrict
 from contrat.convertisseurs import CodeIndicateur, NumeroFiche
 from fiches.api.serializers import (
     AnomalieSerializer,
@@ -31,7 +31,7 @@ class FicheViewSet(LectureViewSet):
     lookup_field = "numero"
     lookup_value_regex = NUMERO
     filterset_class = FicheFilterSet
-    filter_backends = [*LectureViewSet.filter_backends, OrderingFilter]
+    filter_backends = [*LectureViewSet.filter_backends, TriStrict]
     ordering_fields = ["enjeu_numero", "rang", "titre", "annee_fin"]
     ordering = ["enjeu_numero", "rang"]
     parametres_requete = [
