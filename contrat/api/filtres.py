@@ -11,6 +11,8 @@ An empty number, choice or boolean is refused too; an empty text filters
 nothing.
 """
 
+import re
+
 import django_filters as filters
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
@@ -139,11 +141,7 @@ class TriStrict(OrderingFilter):
         brut = request.query_params.get(self.ordering_param)
         if brut is not None and brut.strip():
             permis = self.champs(queryset, view, request)
-            inconnus = [
-                terme.strip()
-                for terme in brut.split(",")
-                if terme.strip().removeprefix("-") not in permis
-            ]
+            inconnus = [t for t in brut.split(",") if t.removeprefix("-") not in permis]
             if inconnus:
                 raise ValidationError(
                     {
@@ -165,4 +163,6 @@ class TriStrict(OrderingFilter):
                     f"Tri : {', '.join(champs)} (préfixe « - » pour l'ordre décroissant, "
                     "plusieurs séparés par des virgules)"
                 )
+                terme = "-?(" + "|".join(re.escape(c) for c in champs) + ")"
+                parametre["schema"]["pattern"] = f"^({terme}(,{terme})*)?$"
         return parametres
