@@ -5,11 +5,13 @@ session with the committed fixtures, exactly as ``manage.py seed`` does; each
 test then runs in a transaction that is rolled back.
 """
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -160,3 +162,20 @@ def serveur():
     with conn.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)')
     conn.close()
+
+
+@pytest.fixture
+def jeton_demo(serveur):
+    """Factory: the API token of a demo account of the served app."""
+    from contrat.management.commands.create_demo_accounts import DEMO_PASSWORD
+
+    def jeton(identifiant):
+        requete = urllib.request.Request(
+            serveur + "/api/jeton/",
+            data=f"username={identifiant}&password={DEMO_PASSWORD}".encode(),
+            method="POST",
+        )
+        with urllib.request.urlopen(requete, timeout=30) as reponse:
+            return json.loads(reponse.read())["token"]
+
+    return jeton

@@ -24,16 +24,8 @@ def introuvable(request, exception=None):
     """404: JSON for the API (its one error format), a French page elsewhere."""
     from django.http import JsonResponse
 
+    from contrat.api.rendu import corps_erreur
+
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {
-                "erreur": {
-                    "code": "not_found",
-                    "statut": 404,
-                    "message": "Ressource introuvable.",
-                    "details": {},
-                }
-            },
-            status=404,
-        )
+        return JsonResponse(corps_erreur(404, "not_found", "Ressource introuvable."), status=404)
     return render(request, "404.html", status=404)

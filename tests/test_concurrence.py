@@ -9,8 +9,6 @@ import urllib.request
 
 import pytest
 
-MOT_DE_PASSE = "contrat-de-ville-2019"
-
 
 def appel(base, methode, chemin, donnees=None, jeton=None):
     requete = urllib.request.Request(
@@ -26,16 +24,6 @@ def appel(base, methode, chemin, donnees=None, jeton=None):
             return reponse.status, json.loads(reponse.read() or b"null")
     except urllib.error.HTTPError as erreur:
         return erreur.code, json.loads(erreur.read() or b"null")
-
-
-def jeton(base, identifiant):
-    requete = urllib.request.Request(
-        base + "/api/jeton/",
-        data=f"username={identifiant}&password={MOT_DE_PASSE}".encode(),
-        method="POST",
-    )
-    with urllib.request.urlopen(requete, timeout=30) as reponse:
-        return json.loads(reponse.read())["token"]
 
 
 def ensemble(n, travail):
@@ -56,8 +44,8 @@ def ensemble(n, travail):
 
 
 @pytest.mark.parametrize(("ecrivains", "code"), [(8, "2019-1.1-3"), (32, "2019-1.1-4")])
-def test_concurrent_writers_lose_nothing(serveur, ecrivains, code):
-    cle = jeton(serveur, "demo-metropole")
+def test_concurrent_writers_lose_nothing(serveur, jeton_demo, ecrivains, code):
+    cle = jeton_demo("demo-metropole")
 
     # Concurrent creation of the same fact: one row, the others told why.
     creations = ensemble(

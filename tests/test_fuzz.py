@@ -4,10 +4,8 @@ never a partial save."""
 
 import csv
 import io
-import json
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,22 +19,11 @@ from engagements.models import Valeur
 from engagements.services import cle, grille_cles
 from fiches.models import Indicateur
 
-MOT_DE_PASSE = "contrat-de-ville-2019"
 RACINE = Path(__file__).resolve().parent.parent
 
 
-def _jeton(serveur, identifiant):
-    requete = urllib.request.Request(
-        serveur + "/api/jeton/",
-        data=f"username={identifiant}&password={MOT_DE_PASSE}".encode(),
-        method="POST",
-    )
-    with urllib.request.urlopen(requete, timeout=30) as reponse:
-        return json.loads(reponse.read())["token"]
-
-
 @pytest.mark.parametrize("identite", ["demo-metropole", None], ids=["partenaire", "anonyme"])
-def test_schemathesis_passes_every_check_on_the_api(serveur, identite):
+def test_schemathesis_passes_every_check_on_the_api(serveur, jeton_demo, identite):
     """Every schemathesis check (server errors, response schemas, status codes,
     content types, accepted and refused inputs, authentication, stateful
     links), as a partner and anonymously. ``schemathesis.toml`` says why the
@@ -61,7 +48,7 @@ def test_schemathesis_passes_every_check_on_the_api(serveur, identite):
         "2019",
     ]
     if identite:
-        commande += ["-H", f"Authorization: Token {_jeton(serveur, identite)}"]
+        commande += ["-H", f"Authorization: Token {jeton_demo(identite)}"]
     resultat = subprocess.run(commande, capture_output=True, text=True, timeout=1200)
     sortie = resultat.stdout + resultat.stderr
     assert resultat.returncode == 0, sortie[-4000:]

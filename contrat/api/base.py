@@ -17,7 +17,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView, exception_handler
 
 from contrat.api.cache import reponse_en_cache
-from contrat.api.rendu import CSVRenderer, Pagination, aplatir, neutraliser
+from contrat.api.rendu import CSVRenderer, Pagination, aplatir, corps_erreur, neutraliser
 
 MAX_CSV_LIGNES = 2_000_000
 
@@ -204,22 +204,14 @@ def gestionnaire_erreurs(exc, context):
             if isinstance(reponse.data, dict)
             else {}
         )
-    reponse.data = {
-        "erreur": {
-            "code": getattr(exc, "default_code", "erreur"),
-            "statut": reponse.status_code,
-            "message": str(message),
-            "details": details,
-        }
-    }
+    reponse.data = corps_erreur(
+        reponse.status_code, getattr(exc, "default_code", "erreur"), str(message), details
+    )
     return reponse
 
 
 def erreur(statut, code, message, details=None):
-    return Response(
-        {"erreur": {"code": code, "statut": statut, "message": message, "details": details or {}}},
-        status=statut,
-    )
+    return Response(corps_erreur(statut, code, message, details), status=statut)
 
 
 __all__ = [

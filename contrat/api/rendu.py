@@ -8,6 +8,13 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
 
 
+def corps_erreur(statut, code, message, details=None):
+    """The API's one error format."""
+    return {
+        "erreur": {"code": code, "statut": statut, "message": message, "details": details or {}}
+    }
+
+
 def aplatir(donnees, prefixe=""):
     """A nested dict as flat columns ("objectif", "pilotes" joined by " | ")."""
     ligne = {}
@@ -73,8 +80,9 @@ class Pagination(PageNumberPagination):
     max_page_size = 1000
 
     def verifier(self, request):
-        """The page parameters' errors, by name (DRF silently ignores a bad
-        page_size, and a CSV export reads neither)."""
+        """The page parameters' errors, by name: DRF silently ignores a bad
+        page_size, and a CSV export reads neither. Called by the API's
+        parameter check (``contrat.api.base.verifier_parametres``)."""
         erreurs = {}
         for nom, maximum in (
             (self.page_query_param, None),
@@ -88,14 +96,6 @@ class Pagination(PageNumberPagination):
                 borne = f"entre 1 et {maximum}" if maximum else "positif"
                 erreurs[nom] = [f"Un entier {borne} est attendu."]
         return erreurs
-
-    def get_page_size(self, request):
-        erreurs = self.verifier(request)
-        if erreurs:
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError(erreurs)
-        return super().get_page_size(request)
 
     def get_schema_operation_parameters(self, view):
         parametres = super().get_schema_operation_parameters(view)

@@ -29,6 +29,8 @@ ERREUR = {
     },
 }
 
+REFERENCE_ERREUR = {"$ref": "#/components/schemas/ErreurApi"}
+
 COMMUNES = {
     "400": "Paramètres invalides (filtre, page, format)",
     "401": "Authentification requise",
@@ -44,7 +46,7 @@ COMMUNES = {
 
 def erreurs_communes(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {})["ErreurApi"] = ERREUR
-    reference = {"$ref": "#/components/schemas/ErreurApi"}
+    reference = REFERENCE_ERREUR
     for chemin in result.get("paths", {}).values():
         for methode, operation in chemin.items():
             reponses = operation.setdefault("responses", {})

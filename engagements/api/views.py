@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from contrat.api.base import ApiView, LectureViewSet, erreur
 from contrat.api.cache import reponse_en_cache
 from contrat.api.filtres import TriStrict
+from contrat.api.schema import REFERENCE_ERREUR
 from contrat.models import Quartier
 from engagements import agregats
 from engagements.api.serializers import (
@@ -42,20 +43,9 @@ from engagements.services import (
 from engagements.suivi import completude_par_partenaire
 from fiches.models import Indicateur
 
-ERREUR = inline_serializer(
-    "Erreur",
-    {
-        "erreur": inline_serializer(
-            "ErreurDetail",
-            {
-                "code": serializers.CharField(),
-                "statut": serializers.IntegerField(),
-                "message": serializers.CharField(),
-                "details": serializers.DictField(),
-            },
-        )
-    },
-)
+# The API's one error format, declared once (contrat/api/schema.py).
+ERREUR = REFERENCE_ERREUR
+
 AUCUN_CHANGEMENT = "Saisie vide : la valeur est effacée (ou il n'y en avait pas)"
 REPONSES_ECRITURE = {
     400: OpenApiResponse(
