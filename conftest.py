@@ -167,7 +167,7 @@ def serveur():
 @pytest.fixture
 def jeton_demo(serveur):
     """Factory: the API token of a demo account of the served app."""
-    from contrat.management.commands.create_demo_accounts import DEMO_PASSWORD
+    from engagements.management.commands.create_demo_accounts import DEMO_PASSWORD
 
     def jeton(identifiant):
         requete = urllib.request.Request(

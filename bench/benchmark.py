@@ -73,7 +73,7 @@ ENDPOINTS = [
     ),
     (
         "/api/agregats/progression/?par=objectif&annee=2021",
-        None,  # filled in from engagements.agregats (the same SQL, wrapped in json_agg)
+        None,  # filled in from tableaux.agregats (the same SQL, wrapped in json_agg)
     ),
     (
         "/api/agregats/completude/?annee=2021",
@@ -195,7 +195,7 @@ def start_server(url, port, workers):
             PY,
             "-m",
             "gunicorn",
-            "contrat.wsgi",
+            "config.wsgi",
             "-b",
             f"127.0.0.1:{port}",
             "-w",
@@ -280,12 +280,12 @@ def sql_time(url, sql, repetitions=30):
 
 
 def progression_sql():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "contrat.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
-    from engagements.agregats import PROGRESSION_SQL, UNITES_ADDITIVES
+    from tableaux.agregats import PROGRESSION_SQL, UNITES_ADDITIVES
 
     sql = PROGRESSION_SQL.format(
         groupe="COALESCE(o1.numero, o2.numero)",

@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.urls import reverse
 
-from contrat.settings import database_from_url
+from config.settings import database_from_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,7 +79,7 @@ def test_home_page_shows_the_frame(client):
 
 @pytest.mark.django_db
 def test_demo_accounts_log_in(client, capsys):
-    from contrat.management.commands.create_demo_accounts import (
+    from engagements.management.commands.create_demo_accounts import (
         DEMO_PASSWORD,
         PARTENAIRES,
         STAFF_USERNAME,

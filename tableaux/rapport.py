@@ -104,12 +104,12 @@ def choix(request):
         | set(Evenement.objects.filter(annee__isnull=False).values_list("annee", flat=True))
     )
     return render(
-        request, "gouvernance/rapport/choix.html", {"annees": [a for a in annees if a in ANNEES]}
+        request, "tableaux/rapport/choix.html", {"annees": [a for a in annees if a in ANNEES]}
     )
 
 
 def rapport_html(request, annee):
-    return render(request, "gouvernance/rapport/rapport.html", donnees_du_rapport(_annee(annee)))
+    return render(request, "tableaux/rapport/rapport.html", donnees_du_rapport(_annee(annee)))
 
 
 def chromium():
@@ -166,7 +166,7 @@ def rapport_pdf(request, annee):
     if contenu is None:
         css = Path(finders.find("css/app.css")).read_text(encoding="utf-8")
         html = render_to_string(
-            "gouvernance/rapport/rapport.html",
+            "tableaux/rapport/rapport.html",
             {**donnees_du_rapport(annee), "css_en_ligne": css, "pour_pdf": True},
         )
         try:

@@ -28,7 +28,7 @@ def apercu(request):
     fiches = Fiche.objects.en_vigueur()
     return render(
         request,
-        "gouvernance/tableaux/apercu.html",
+        "tableaux/apercu.html",
         {
             "objectifs": Objectif.objects.annotate(
                 nb_fiches=Count("fiches", filter=Q(fiches__version__en_vigueur=True))
@@ -64,7 +64,7 @@ def objectif(request, numero):
     )
     return render(
         request,
-        "gouvernance/tableaux/objectif.html",
+        "tableaux/objectif.html",
         {
             "objectif": objectif,
             "fiches": fiches,
@@ -89,7 +89,7 @@ def fiche(request, numero):
         ),
         numero=numero,
     )
-    return render(request, "gouvernance/tableaux/fiche.html", {"fiche": fiche})
+    return render(request, "tableaux/fiche.html", {"fiche": fiche})
 
 
 def partenaire(request, slug):
@@ -105,7 +105,7 @@ def partenaire(request, slug):
     )
     return render(
         request,
-        "gouvernance/tableaux/partenaire.html",
+        "tableaux/partenaire.html",
         {
             "organisation": organisation,
             "colonne": colonne,
@@ -128,7 +128,7 @@ def quartier(request, slug):
     conseil = getattr(quartier, "conseil_citoyen", None)
     return render(
         request,
-        "gouvernance/tableaux/quartier.html",
+        "tableaux/quartier.html",
         {
             "quartier": quartier,
             "fiches_nommees": fiches.filter(quartiers=quartier),
@@ -145,6 +145,6 @@ def indicateur(request, code):
     )
     return render(
         request,
-        "gouvernance/tableaux/indicateur.html",
+        "tableaux/indicateur.html",
         {"indicateur": indicateur, "annee": _annee_par_defaut()},
     )

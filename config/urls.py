@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from contrat import views
-from gouvernance.urls import rapport_urls, tableaux_urls
+from tableaux.urls import rapport_urls, tableaux_urls
 
 admin.site.site_header = "Contrat de ville de Montpellier Méditerranée Métropole"
 admin.site.site_title = "Contrat de ville — administration"
@@ -21,7 +21,7 @@ urlpatterns = [
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
     path("saisie/", include("engagements.urls")),
-    path("api/", include(("contrat.api.urls", "api"))),
+    path("api/", include(("config.api", "api"))),
     path("tableaux/", include(tableaux_urls)),
     path("rapport/", include(rapport_urls)),
     path("admin/", admin.site.urls),

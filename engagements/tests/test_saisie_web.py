@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from contrat.management.commands.create_demo_accounts import DEMO_PASSWORD, PARTENAIRES
 from contrat.models import Quartier
 from engagements import xlsx
+from engagements.management.commands.create_demo_accounts import DEMO_PASSWORD, PARTENAIRES
 from engagements.models import Campagne, Valeur
 from engagements.services import cle, grille_cles
 from fiches.models import Indicateur

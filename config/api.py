@@ -1,4 +1,5 @@
-"""The REST API: one router for the plan, the commitments and the values."""
+"""The REST API: one router for the plan, the commitments, the values and the
+aggregates (mounted under /api/ by config/urls.py)."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -8,6 +9,7 @@ from contrat.api import views as contrat
 from engagements.api import views as engagements
 from fiches.api import views as fiches
 from gouvernance.api import views as gouvernance
+from tableaux.api import views as tableaux
 
 router = DefaultRouter()
 router.register("contrats", contrat.ContratViewSet, basename="contrat")
@@ -37,13 +39,9 @@ router.register("preconisations", gouvernance.PreconisationViewSet, basename="pr
 
 urlpatterns = [
     path("", include(router.urls)),
-    path(
-        "agregats/progression/", engagements.ProgressionView.as_view(), name="agregat-progression"
-    ),
-    path("agregats/completude/", engagements.CompletudeView.as_view(), name="agregat-completude"),
-    path(
-        "agregats/repartition/", engagements.RepartitionView.as_view(), name="agregat-repartition"
-    ),
+    path("agregats/progression/", tableaux.ProgressionView.as_view(), name="agregat-progression"),
+    path("agregats/completude/", tableaux.CompletudeView.as_view(), name="agregat-completude"),
+    path("agregats/repartition/", tableaux.RepartitionView.as_view(), name="agregat-repartition"),
     path("jeton/", contrat.JetonView.as_view(), name="jeton"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -110,6 +110,8 @@ INSTALLED_APPS = [
     "fiches",
     "engagements",
     "gouvernance",
+    # The read side: dashboards, annual report, aggregates (seeds nothing).
+    "tableaux",
 ]
 
 MIDDLEWARE = [
@@ -149,7 +151,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-ROOT_URLCONF = "contrat.urls"
+ROOT_URLCONF = "config.urls"
 
 TEMPLATES = [
     {
@@ -166,7 +168,7 @@ TEMPLATES = [
     },
 ]
 
-WSGI_APPLICATION = "contrat.wsgi.application"
+WSGI_APPLICATION = "config.wsgi.application"
 
 if os.getenv("DATABASE_URL"):
     DATABASES = {"default": database_from_url(os.environ["DATABASE_URL"])}
