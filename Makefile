@@ -65,5 +65,7 @@ restore: venv
 stop-db: venv
 	$(PY) scripts/pgserver.py stop
 
-clean: stop-db
-	rm -rf $(VENV) .pgdata .pytest_cache .ruff_cache
+# Stops the private cluster and removes its folder (.pgdata/ or /var/tmp/contrat-pg-<hash>/).
+clean: venv
+	$(PY) scripts/pgserver.py clean
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -131,6 +131,8 @@ def test_private_cluster_is_started_when_no_server_is_probed():
         CONTRAT_PG_PROBE="0",
         CONTRAT_PGDATA_DIR=str(data_dir / "pg"),
         CONTRAT_PG_PORT="54391",
+        # The URL asserted below names the default database, whatever the caller's.
+        CONTRAT_DB_NAME="contrat_ville",
     )
     env.pop("DATABASE_URL", None)
     script = ROOT / "scripts" / "pgserver.py"
