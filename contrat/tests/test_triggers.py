@@ -123,23 +123,22 @@ def nouveau_modele():
     """A model added to an app, with its table, as a new migration would
     create it: nobody lists it anywhere."""
 
-    class Registre(models.Model):
+    class EssaiTriggers(models.Model):
         libelle = models.CharField(max_length=50)
 
         class Meta:
             app_label = "gouvernance"
-            db_table = "gouvernance_registre_essai"
 
         def __str__(self):
             return self.libelle
 
     try:
         with connection.schema_editor() as editor:
-            editor.create_model(Registre)
-        yield Registre
+            editor.create_model(EssaiTriggers)
+        yield EssaiTriggers
     finally:
         # The table goes with the test's transaction; the model leaves the registry.
-        del apps.all_models["gouvernance"]["registre"]
+        del apps.all_models["gouvernance"]["essaitriggers"]
         apps.clear_cache()
 
 
