@@ -12,61 +12,10 @@ sent before the first write of a request, so read-only requests cost no query.
 """
 
 from contextlib import contextmanager
+from pathlib import Path
 
-from django.db import connection
-
-FONCTION_SQL = """
-CREATE OR REPLACE FUNCTION contrat_historique() RETURNS trigger AS $$
-DECLARE
-    v_avant jsonb;
-    v_apres jsonb;
-    v_champs jsonb;
-    v_uid text := nullif(current_setting('contrat.utilisateur_id', true), '');
-    v_ctx text := coalesce(current_setting('contrat.contexte', true), '');
-BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN v_avant := to_jsonb(OLD); END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN v_apres := to_jsonb(NEW); END IF;
-    IF TG_OP = 'UPDATE' THEN
-        SELECT coalesce(jsonb_agg(n.key ORDER BY n.key), '[]'::jsonb) INTO v_champs
-        FROM jsonb_each(v_apres) AS n
-        WHERE n.value IS DISTINCT FROM v_avant -> n.key;
-        IF v_champs = '[]'::jsonb THEN
-            RETURN NEW;
-        END IF;
-    ELSE
-        v_champs := '[]'::jsonb;
-    END IF;
-    INSERT INTO contrat_modification
-        ("table", objet_id, operation, avant, apres, champs, utilisateur_id, contexte, date)
-    VALUES (
-        TG_TABLE_NAME,
-        coalesce(v_apres ->> 'id', v_avant ->> 'id', ''),
-        TG_OP,
-        v_avant,
-        v_apres,
-        v_champs,
-        v_uid::bigint,
-        left(v_ctx, 500),
-        clock_timestamp()
-    );
-    RETURN coalesce(NEW, OLD);
-END;
-$$ LANGUAGE plpgsql;
-"""
-
-SUPPRIMER_FONCTION_SQL = "DROP FUNCTION IF EXISTS contrat_historique() CASCADE;"
-
-
-def activer_sql(table):
-    """SQL that puts ``table`` under history (for a migration's RunSQL)."""
-    return (
-        f'CREATE TRIGGER {table}_historique AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
-        "FOR EACH ROW EXECUTE FUNCTION contrat_historique();"
-    )
-
-
-def desactiver_sql(table):
-    return f'DROP TRIGGER IF EXISTS {table}_historique ON "{table}";'
+from django.apps import apps
+from django.db import connection, connections, transaction
 
 
 def _declarer(cursor, utilisateur_id, contexte):
@@ -123,36 +72,118 @@ class AuteurMiddleware:
 # statement-level trigger per table). Its value versions everything the API
 # serves: a cached response is valid while the counter has not moved. Writers
 # serialise on the counter's row, so a stamp never misses a commit.
-GENERATION_SQL = """
-CREATE TABLE IF NOT EXISTS contrat_generation (id smallint PRIMARY KEY, valeur bigint NOT NULL);
-INSERT INTO contrat_generation (id, valeur) VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
-CREATE OR REPLACE FUNCTION contrat_generation_incrementer() RETURNS trigger AS $$
-BEGIN
-    UPDATE contrat_generation SET valeur = valeur + 1 WHERE id = 1;
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-"""
-SUPPRIMER_GENERATION_SQL = (
-    "DROP FUNCTION IF EXISTS contrat_generation_incrementer() CASCADE; "
-    "DROP TABLE IF EXISTS contrat_generation;"
-)
-
-
-def generation_sql(table):
-    return (
-        f'CREATE TRIGGER {table}_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" '
-        "FOR EACH STATEMENT EXECUTE FUNCTION contrat_generation_incrementer();"
-    )
-
-
-def sans_generation_sql(table):
-    return f'DROP TRIGGER IF EXISTS {table}_generation ON "{table}";'
-
-
 def generation():
     """The current data generation (one indexed read)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT valeur FROM contrat_generation WHERE id = 1")
         ligne = cursor.fetchone()
     return ligne[0] if ligne else 0
+
+
+# ------------------------------------------------------------------ triggers
+# Which tables carry the two triggers is decided here, from the models, and
+# nowhere else. The SQL functions the triggers call are installed by
+# migrations, and their text is frozen there: contrat_historique() by
+# contrat/migrations/0003, contrat_generation_incrementer() and its counter by
+# contrat/migrations/0006. Changing a function is a new migration with its own
+# copy of the text (CREATE OR REPLACE FUNCTION), never an edit here.
+#
+# The triggers are created by a post_migrate handler (contrat/apps.py), not by
+# a migration: a migration runs once, at its place in the graph, so a table
+# created by a later migration would need one more such migration, which is
+# exactly what gets forgotten (and without the generation trigger, the API's
+# cached answers about that table would never expire). post_migrate runs after
+# every `migrate` (deployment, `make run`, the test database), sees every model
+# of the code, and creates only what is missing: a new model gets its triggers
+# without anyone typing its table's name. When nothing is missing it costs two
+# catalog queries.
+
+# Tables of the apps that must NOT carry the triggers, and why.
+SANS_TRIGGERS = {
+    "contrat_modification": "the history itself: its trigger would record its own rows",
+    "contrat_generation": "the generation counter (a table of migration 0006, no model): "
+    "bumping it would fire its own trigger",
+    "engagements_synthesevaleurs": "written only by the engagements_valeur_synthese trigger, "
+    "inside a write to engagements_valeur that is already recorded and already bumps "
+    "the generation",
+}
+
+# Kind of trigger: (the function it calls, the statement that creates it).
+TRIGGERS = {
+    "historique": (
+        "contrat_historique",
+        'CREATE TRIGGER "{table}_historique" AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+        "FOR EACH ROW EXECUTE FUNCTION contrat_historique()",
+    ),
+    "generation": (
+        "contrat_generation_incrementer",
+        'CREATE TRIGGER "{table}_generation" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE '
+        'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION contrat_generation_incrementer()',
+    ),
+}
+
+# The project's apps are those whose package sits at the root of the
+# repository (next to this app); Django's and third-party apps live elsewhere.
+RACINE = Path(__file__).resolve().parent.parent
+
+
+def apps_du_projet():
+    return [c for c in apps.get_app_configs() if Path(c.path).resolve().parent == RACINE]
+
+
+def tables_suivies():
+    """Every table that must carry the history and generation triggers: the
+    tables of the project's concrete models, with the many-to-many tables
+    Django creates for them, minus :data:`SANS_TRIGGERS`."""
+    tables = set()
+    for config in apps_du_projet():
+        for model in config.get_models(include_auto_created=True):
+            meta = model._meta
+            if meta.managed and not meta.proxy and not meta.swapped:
+                tables.add(meta.db_table)
+    return sorted(tables - SANS_TRIGGERS.keys())
+
+
+def triggers_manquants(using="default"):
+    """``(table, kind)`` for each tracked table of the database that has no
+    trigger calling that kind's function (read from ``pg_trigger``)."""
+    connexion = connections[using]
+    with connexion.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, p.proname FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace"
+        )
+        presents = set(cursor.fetchall())
+        existantes = set(connexion.introspection.table_names(cursor))
+    return [
+        (table, genre)
+        for table in tables_suivies()
+        if table in existantes
+        for genre, (fonction, _) in TRIGGERS.items()
+        if (table, fonction) not in presents
+    ]
+
+
+def installer_triggers(using="default"):
+    """Create the missing triggers (see :func:`triggers_manquants`) and return
+    them; idempotent. A kind whose function is not installed yet (a database
+    migrated back before contrat 0006, say) is left alone."""
+    connexion = connections[using]
+    if connexion.vendor != "postgresql":
+        return []
+    manquants = triggers_manquants(using)
+    if not manquants:
+        return []
+    with transaction.atomic(using=using), connexion.cursor() as cursor:
+        cursor.execute(
+            "SELECT proname FROM pg_proc WHERE proname = ANY(%s) "
+            "AND pronamespace = current_schema()::regnamespace",
+            [[fonction for fonction, _ in TRIGGERS.values()]],
+        )
+        fonctions = {ligne[0] for ligne in cursor.fetchall()}
+        crees = [(table, genre) for table, genre in manquants if TRIGGERS[genre][0] in fonctions]
+        for table, genre in crees:
+            cursor.execute(TRIGGERS[genre][1].format(table=table))
+    return crees

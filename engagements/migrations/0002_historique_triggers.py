@@ -1,6 +1,21 @@
 from django.db import migrations
 
-from contrat.historique import activer_sql, desactiver_sql
+
+# The trigger statements, frozen here like the rest of this migration. The DROP
+# comes first because contrat's post_migrate handler (contrat/historique.py)
+# creates the same trigger on a database migrated only up to before this
+# migration; either way the result is the same trigger.
+def activer_sql(table):
+    return (
+        f'DROP TRIGGER IF EXISTS {table}_historique ON "{table}"; '
+        f'CREATE TRIGGER {table}_historique AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+        "FOR EACH ROW EXECUTE FUNCTION contrat_historique();"
+    )
+
+
+def desactiver_sql(table):
+    return f'DROP TRIGGER IF EXISTS {table}_historique ON "{table}";'
+
 
 TABLES = [
     "engagements_engagement",
