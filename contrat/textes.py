@@ -106,6 +106,13 @@ def _mots(jetons, nombre, depuis_la_fin=False):
     return texte, coupe
 
 
+def _visible(texte):
+    """Escaped; a change of spaces or line breaks alone gets a visible mark."""
+    if texte.isspace():
+        return "↵" * texte.count("\n") or "␣"
+    return escape(texte)
+
+
 def difference_html(avant, apres, contexte=MOTS_DE_CONTEXTE):
     """The words removed (``<del>``) and inserted (``<ins>``) between two
     values, each change with ``contexte`` words either side, the unchanged
@@ -134,7 +141,7 @@ def difference_html(avant, apres, contexte=MOTS_DE_CONTEXTE):
                     morceaux.append(f"{escape(debut)} … {escape(fin)}")
             continue
         if i2 > i1:
-            morceaux.append(f"<del>{escape(''.join(a[i1:i2]))}</del>")
+            morceaux.append(f"<del>{_visible(''.join(a[i1:i2]))}</del>")
         if j2 > j1:
-            morceaux.append(f"<ins>{escape(''.join(b[j1:j2]))}</ins>")
+            morceaux.append(f"<ins>{_visible(''.join(b[j1:j2]))}</ins>")
     return mark_safe("".join(morceaux))  # every piece is escaped above

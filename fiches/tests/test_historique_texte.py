@@ -111,6 +111,8 @@ def test_difference_shows_each_change_in_context_and_elides_the_rest():
     )
     assert difference_html("a\r\nb", "a\nb") == "<em>aucune différence visible</em>"
     assert difference_html(None, 3) == "<ins>3</ins>"
+    # A new line break alone is marked, not invisible.
+    assert difference_html("Fin. Suite", "Fin.\nSuite") == "Fin.<del>␣</del><ins>↵</ins>Suite"
 
 
 def test_line_endings_are_normalised_wherever_text_is_written():
