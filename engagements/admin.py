@@ -9,8 +9,9 @@ through the services.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -233,7 +234,10 @@ class ValeurAdmin(LectureSeuleAdmin):
     def history_view(self, request, object_id, extra_context=None):
         # The history the database writes (contrat_modification), not the
         # admin's own log: values are written by services, never by this admin.
-        valeur = get_object_or_404(Valeur, pk=object_id)
+        # get_object() answers None for a malformed id too: a 404, never a 500.
+        valeur = self.get_object(request, unquote(object_id))
+        if valeur is None:
+            raise Http404("Aucune valeur ne correspond à cet identifiant.")
         if not self.has_view_or_change_permission(request, valeur):
             raise PermissionDenied
         context = {
@@ -241,9 +245,7 @@ class ValeurAdmin(LectureSeuleAdmin):
             "title": f"Historique de la valeur {valeur}",
             "object": valeur,
             "opts": self.model._meta,
-            "modifications": Modification.objects.filter(
-                table=Valeur._meta.db_table, objet_id=str(valeur.pk)
-            )
+            "modifications": Modification.objects.pour_objet(valeur)
             .select_related("utilisateur")
             .order_by("-date", "-id")[:500],
             **(extra_context or {}),

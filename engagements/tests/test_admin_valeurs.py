@@ -129,6 +129,9 @@ def test_validate_action_goes_through_the_service_and_is_in_the_history(staff_cl
     assert modification in history.context["modifications"]
     assert "<del>soumise</del><ins>validee</ins>" in history.text
     assert "agent" in history.text
+    assert (
+        staff_client.get(reverse("admin:engagements_valeur_history", args=["x"])).status_code == 404
+    )
 
 
 def test_reject_action_needs_a_comment_and_records_it(staff_client, soumise):
