@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
+from contrat.textes import TexteField, difference_html
+
 
 def normaliser_libelle(texte):
     """Normalise a name as the avenant writes it, for alias look-ups.
@@ -57,7 +59,7 @@ class Contrat(NaturalKeyMixin, models.Model):
     date_signature_texte = models.CharField(
         "date de signature (telle qu'écrite)", max_length=255, blank=True
     )
-    source = models.TextField("source dans l'avenant", blank=True)
+    source = TexteField("source dans l'avenant", blank=True)
 
     objects = NaturalKeyManager()
 
@@ -104,8 +106,8 @@ class Avenant(models.Model):
     annee = models.PositiveSmallIntegerField("année")
     periode_debut = models.PositiveSmallIntegerField("début de période", null=True, blank=True)
     periode_fin = models.PositiveSmallIntegerField("fin de période", null=True, blank=True)
-    objet = models.TextField("objet", blank=True)
-    source = models.TextField("source dans l'avenant", blank=True)
+    objet = TexteField("objet", blank=True)
+    source = TexteField("source dans l'avenant", blank=True)
 
     objects = AvenantManager()
 
@@ -311,7 +313,7 @@ class Signataire(models.Model):
     designation = models.CharField("désignation telle qu'écrite", max_length=255)
     representant = models.CharField("représentant", max_length=255)
     qualite = models.CharField("qualité du représentant", max_length=255)
-    texte = models.TextField("mention complète")
+    texte = TexteField("mention complète")
 
     objects = SignataireManager()
 
@@ -405,7 +407,7 @@ class Enjeu(NumeroMixin, models.Model):
         related_name="enjeux",
         verbose_name="principe intégrateur",
     )
-    source = models.TextField("source dans l'avenant", blank=True)
+    source = TexteField("source dans l'avenant", blank=True)
 
     objects = NumeroManager()
 
@@ -422,7 +424,7 @@ class Priorite(NumeroMixin, models.Model):
     """One of the 7 priorités stratégiques the signatories share."""
 
     numero = models.PositiveSmallIntegerField("numéro", unique=True)
-    intitule = models.TextField("intitulé")
+    intitule = TexteField("intitulé")
 
     objects = NumeroManager()
 
@@ -548,3 +550,7 @@ class Modification(models.Model):
         avant, apres = self.avant or {}, self.apres or {}
         noms = self.champs or sorted(set(avant) | set(apres))
         return [(nom, avant.get(nom), apres.get(nom)) for nom in noms]
+
+    def differences_lisibles(self):
+        """(field, HTML) for each changed column: the changed words in context."""
+        return [(nom, difference_html(avant, apres)) for nom, avant, apres in self.differences()]

@@ -1,15 +1,23 @@
 """Admin for engagements, targets, campaigns and values.
 
-Values and campaigns are written through :mod:`engagements.services` here
-too: the same rules as the partners' forms (numbers, units, locks, versions).
+Campaigns are written through :mod:`engagements.services` here too: the same
+rules as the staff pages. Values are read-only here: they are written on the
+data-entry pages and through the API; the admin validates or rejects them
+through the services.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
 from contrat.admin import LectureSeuleAdmin
+from contrat.models import Modification
 from engagements.models import (
     Campagne,
     Cible,
@@ -18,15 +26,11 @@ from engagements.models import (
     SyntheseValeurs,
     Valeur,
 )
-from engagements.nombres import ecrire_nombre
 from engagements.services import (
     ConflitEdition,
-    GrilleInvalide,
     campagne_fermer,
     campagne_ouvrir,
     campagne_rouvrir,
-    cle,
-    grille_enregistrer,
     valeurs_statuer,
 )
 
@@ -161,68 +165,16 @@ class CampagneAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{campagne} : {campagne.get_statut_display().lower()}.")
 
 
-class ValeurAdminForm(forms.ModelForm):
-    """Typed as partners type it ("1 234,5"), saved through the service."""
-
-    valeur_saisie = forms.CharField(label="Valeur", help_text="Format français : 1 234,5")
-    version_lue = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = Valeur
-        fields = ["indicateur", "annee", "quartier", "sexe", "note"]
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request = request
-        self.enregistree = None
-        if self.instance.pk:
-            self.fields["valeur_saisie"].initial = ecrire_nombre(self.instance.valeur)
-            self.fields["version_lue"].initial = self.instance.version
-            for nom in ("indicateur", "annee", "quartier", "sexe"):
-                self.fields[nom].disabled = True
-
-    def clean(self):
-        donnees = super().clean()
-        if self.errors:
-            return donnees
-        indicateur = donnees["indicateur"]
-        k = cle(donnees.get("quartier"), donnees.get("sexe") or "")
-        try:
-            [self.enregistree] = grille_enregistrer(
-                utilisateur=self.request.user,
-                indicateur=indicateur,
-                annee=donnees["annee"],
-                saisies={k: (donnees["valeur_saisie"], donnees.get("version_lue") or 0)},
-                note=donnees.get("note", ""),
-            )
-        except GrilleInvalide as exc:
-            for erreur in exc.globales:
-                self.add_error(None, erreur)
-            for erreurs in exc.erreurs.values():
-                self.add_error("valeur_saisie", erreurs)
-        except (ConflitEdition, PermissionDenied) as exc:
-            self.add_error(None, str(exc))
-        except ValidationError as exc:
-            self.add_error(None, exc.messages)
-        except ValueError:
-            self.add_error(
-                None, "Cette cellule n'existe pas pour cet indicateur (vérifiez quartier et sexe)."
-            )
-        return donnees
-
-    def _post_clean(self):
-        # The service validated and saved the value in clean(); the model
-        # form's own checks would now find that very row a duplicate.
-        pass
-
-
 class ValeurActionForm(ActionForm):
     commentaire = forms.CharField(label="Commentaire (obligatoire pour un rejet)", required=False)
 
 
 @admin.register(Valeur)
-class ValeurAdmin(admin.ModelAdmin):
-    form = ValeurAdminForm
+class ValeurAdmin(LectureSeuleAdmin):
+    """Values, read-only: partners and staff write them on the data-entry pages
+    (``/saisie/``) and through the API, where the grid's rules and versions apply;
+    here staff find them, read their history and validate or reject them."""
+
     list_display = [
         "indicateur",
         "annee",
@@ -233,14 +185,20 @@ class ValeurAdmin(admin.ModelAdmin):
         "saisie_par",
         "saisie_le",
         "synthetique",
+        "lien_grille",
     ]
     list_filter = ["statut", "annee", "synthetique", "indicateur__organisation", "quartier", "sexe"]
     search_fields = ["indicateur__code", "indicateur__libelle", "note", "commentaire_validation"]
     list_select_related = ["indicateur", "quartier", "saisie_par"]
-    raw_id_fields = ["indicateur"]
     action_form = ValeurActionForm
     actions = ["valider", "rejeter"]
-    readonly_fields = [
+    fields = [
+        "indicateur",
+        "annee",
+        "quartier",
+        "sexe",
+        "valeur",
+        "note",
         "statut",
         "commentaire_validation",
         "saisie_par",
@@ -249,37 +207,50 @@ class ValeurAdmin(admin.ModelAdmin):
         "validee_par",
         "validee_le",
         "version",
+        "synthetique",
+        "liens_grille",
     ]
-    fields = [
-        "indicateur",
-        "annee",
-        "quartier",
-        "sexe",
-        "valeur_saisie",
-        "version_lue",
-        "note",
-        *readonly_fields,
-    ]
+    readonly_fields = ["liens_grille"]
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        Form = super().get_form(request, obj, change=change, **kwargs)
+    @admin.display(description="grille")
+    def lien_grille(self, obj):
+        url = reverse("saisie:grille", args=[obj.annee, obj.indicateur.code])
+        return format_html('<a href="{}">Ouvrir la grille</a>', url)
 
-        class FormAvecRequete(Form):
-            def __init__(self, *args, **kw):
-                super().__init__(*args, request=request, **kw)
-
-        return FormAvecRequete
-
-    def save_model(self, request, obj, form, change):
-        # The service saved it while validating the form (in this request's transaction).
-        enregistree = form.enregistree
-        obj.pk = enregistree.pk
-        obj.__dict__.update(
-            {k: v for k, v in enregistree.__dict__.items() if not k.startswith("_")}
+    @admin.display(description="grille de saisie")
+    def liens_grille(self, obj):
+        if obj.pk is None:
+            return "—"
+        args = [obj.annee, obj.indicateur.code]
+        return format_html(
+            '<a href="{}">Ouvrir la grille {} {}</a> (saisie, import, export) · '
+            '<a href="{}">Valider ou rejeter ses valeurs soumises</a>',
+            reverse("saisie:grille", args=args),
+            obj.indicateur.code,
+            obj.annee,
+            reverse("saisie:valider_grille", args=args),
         )
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def history_view(self, request, object_id, extra_context=None):
+        # The history the database writes (contrat_modification), not the
+        # admin's own log: values are written by services, never by this admin.
+        # get_object() answers None for a malformed id too: a 404, never a 500.
+        valeur = self.get_object(request, unquote(object_id))
+        if valeur is None:
+            raise Http404("Aucune valeur ne correspond à cet identifiant.")
+        if not self.has_view_or_change_permission(request, valeur):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Historique de la valeur {valeur}",
+            "object": valeur,
+            "opts": self.model._meta,
+            "modifications": Modification.objects.pour_objet(valeur)
+            .select_related("utilisateur")
+            .order_by("-date", "-id")[:500],
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/engagements/valeur/historique.html", context)
 
     @admin.action(description="Valider les valeurs soumises sélectionnées")
     def valider(self, request, queryset):

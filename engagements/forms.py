@@ -1,5 +1,6 @@
 from django import forms
 
+from contrat.textes import TexteFormField
 from engagements.models import Valeur
 from engagements.nombres import ecrire_nombre
 from engagements.services import cle, grille_cles
@@ -15,7 +16,7 @@ class GrilleForm(forms.Form):
     version each cell was read at. Fields are text, not numbers: the service
     reads "1 234,5", and a refused form shows back exactly what was typed."""
 
-    note = forms.CharField(
+    note = TexteFormField(
         label="Note (obligatoire si une valeur s'écarte fortement de la cible)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -113,7 +114,7 @@ class ImportForm(forms.Form):
 
 
 class StatuerForm(forms.Form):
-    commentaire = forms.CharField(
+    commentaire = TexteFormField(
         label="Commentaire pour le partenaire (obligatoire pour un rejet)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -129,4 +130,4 @@ class CampagneForm(forms.Form):
 
 
 class MotifForm(forms.Form):
-    motif = forms.CharField(label="Motif", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    motif = TexteFormField(label="Motif", required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from contrat.models import AxeTransversal, Enjeu, Objectif, Organisation, Quartier
+from contrat.textes import TexteField
 from fiches.models import Indicateur
 
 
@@ -50,14 +51,14 @@ class Engagement(models.Model):
     enjeux = models.ManyToManyField(
         Enjeu, related_name="engagements", verbose_name="enjeux", blank=True
     )
-    objectif_texte = models.TextField("objectif (tel qu'écrit)", blank=True)
-    enjeux_texte = models.TextField("enjeux (tels qu'écrits)", blank=True)
-    texte = models.TextField("texte de l'engagement")
+    objectif_texte = TexteField("objectif (tel qu'écrit)", blank=True)
+    enjeux_texte = TexteField("enjeux (tels qu'écrits)", blank=True)
+    texte = TexteField("texte de l'engagement")
     colonne_imprimee = models.CharField(
         "colonne où le texte est imprimé", max_length=20, choices=Partenaire.choices
     )
     deplace = models.BooleanField("déplacé vers le partenaire concerné", default=False)
-    motif_deplacement = models.TextField("motif du déplacement", blank=True)
+    motif_deplacement = TexteField("motif du déplacement", blank=True)
     lignes_source = models.CharField("lignes dans le texte source", max_length=60, blank=True)
 
     objects = EngagementManager()
@@ -111,7 +112,7 @@ class Cible(models.Model):
         Engagement, on_delete=models.CASCADE, related_name="cibles", verbose_name="engagement"
     )
     ordre = models.PositiveSmallIntegerField("ordre")
-    phrase = models.TextField("phrase d'où vient le chiffre")
+    phrase = TexteField("phrase d'où vient le chiffre")
     nature = models.CharField("nature", max_length=10, choices=Nature.choices)
     valeur = models.DecimalField("valeur", max_digits=16, decimal_places=2)
     valeur_texte = models.CharField("valeur (telle qu'écrite)", max_length=100)
@@ -221,7 +222,7 @@ class EvenementCampagne(models.Model):
         Campagne, on_delete=models.CASCADE, related_name="evenements", verbose_name="campagne"
     )
     action = models.CharField("action", max_length=20, choices=Action.choices)
-    motif = models.TextField("motif", blank=True)
+    motif = TexteField("motif", blank=True)
     auteur = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -292,11 +293,11 @@ class Valeur(models.Model):
         help_text="Vide : ensemble.",
     )
     valeur = models.DecimalField("valeur", max_digits=16, decimal_places=2)
-    note = models.TextField("note du partenaire", blank=True)
+    note = TexteField("note du partenaire", blank=True)
     statut = models.CharField(
         "statut", max_length=10, choices=Statut.choices, default=Statut.BROUILLON
     )
-    commentaire_validation = models.TextField("commentaire de l'équipe", blank=True)
+    commentaire_validation = TexteField("commentaire de l'équipe", blank=True)
     saisie_par = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from contrat.models import Avenant, AxeTransversal, Enjeu, Objectif, Organisation, Pilier, Quartier
+from contrat.textes import TexteField
 
 
 class VersionPlanManager(models.Manager):
@@ -58,7 +59,7 @@ class VersionPlan(models.Model):
         help_text="Par sort (maintien, ajustement, suppression, nouvelle), le nombre de fiches "
         'que le texte annonce, par exemple {"suppression": 22}.',
     )
-    source_annonce = models.TextField("source des nombres annoncés", blank=True)
+    source_annonce = TexteField("source des nombres annoncés", blank=True)
 
     objects = VersionPlanManager()
 
@@ -140,38 +141,38 @@ class Fiche(models.Model):
     )
     pilier_texte = models.CharField("pilier (tel qu'écrit)", max_length=500, blank=True)
     principes_texte = models.CharField("principes (tels qu'écrits)", max_length=500, blank=True)
-    enjeux_texte = models.TextField("enjeux (tels qu'écrits)", blank=True)
-    thematique_texte = models.TextField("thématique (telle qu'écrite)", blank=True)
-    diagnostic = models.TextField("diagnostic", blank=True)
-    elements_contexte_actualises = models.TextField("éléments de contexte actualisés", blank=True)
-    objectifs = models.TextField("objectifs", blank=True)
-    resultats_attendus = models.TextField("résultats attendus", blank=True)
-    descriptif = models.TextField("descriptif de l'action", blank=True)
+    enjeux_texte = TexteField("enjeux (tels qu'écrits)", blank=True)
+    thematique_texte = TexteField("thématique (telle qu'écrite)", blank=True)
+    diagnostic = TexteField("diagnostic", blank=True)
+    elements_contexte_actualises = TexteField("éléments de contexte actualisés", blank=True)
+    objectifs = TexteField("objectifs", blank=True)
+    resultats_attendus = TexteField("résultats attendus", blank=True)
+    descriptif = TexteField("descriptif de l'action", blank=True)
     pilote_libelle = models.CharField(
         "intitulé de la rubrique pilote",
         max_length=100,
         blank=True,
         help_text="« PILOTE », « MAITRE D'OUVRAGE »... tel qu'écrit.",
     )
-    pilote_texte = models.TextField("pilote / maître d'ouvrage (tel qu'écrit)", blank=True)
+    pilote_texte = TexteField("pilote / maître d'ouvrage (tel qu'écrit)", blank=True)
     pilotes = models.ManyToManyField(
         Organisation, related_name="fiches_pilotees", verbose_name="pilotes", blank=True
     )
-    partenaires_texte = models.TextField("partenaires associés (tels qu'écrits)", blank=True)
+    partenaires_texte = TexteField("partenaires associés (tels qu'écrits)", blank=True)
     partenaires = models.ManyToManyField(
         Organisation, related_name="fiches_partenaire", verbose_name="partenaires", blank=True
     )
-    perimetre_texte = models.TextField("périmètre (tel qu'écrit)", blank=True)
+    perimetre_texte = TexteField("périmètre (tel qu'écrit)", blank=True)
     tous_qpv = models.BooleanField("tous les QPV", default=False)
     quartiers = models.ManyToManyField(
         Quartier, related_name="fiches", verbose_name="quartiers", blank=True
     )
-    publics_vises = models.TextField("publics visés", blank=True)
-    date_debut_texte = models.TextField("date de début (telle qu'écrite)", blank=True)
-    date_fin_texte = models.TextField("date de fin (telle qu'écrite)", blank=True)
+    publics_vises = TexteField("publics visés", blank=True)
+    date_debut_texte = TexteField("date de début (telle qu'écrite)", blank=True)
+    date_fin_texte = TexteField("date de fin (telle qu'écrite)", blank=True)
     annee_debut = models.PositiveSmallIntegerField("année de début", null=True, blank=True)
     annee_fin = models.PositiveSmallIntegerField("année de fin", null=True, blank=True)
-    approches_transversales_texte = models.TextField(
+    approches_transversales_texte = TexteField(
         "approches transversales (telles qu'écrites)", blank=True
     )
     axes = models.ManyToManyField(
@@ -295,7 +296,7 @@ class SousPartie(models.Model):
     ordre = models.PositiveSmallIntegerField("ordre")
     numero = models.CharField("numéro", max_length=20, blank=True)
     titre = models.CharField("titre", max_length=500, blank=True)
-    texte = models.TextField("texte", blank=True)
+    texte = TexteField("texte", blank=True)
 
     objects = SousPartieManager()
 
@@ -385,7 +386,7 @@ class Indicateur(models.Model):
         help_text="Vide pour la cible d'un engagement.",
     )
     ordre = models.PositiveSmallIntegerField("ordre")
-    libelle = models.TextField("libellé")
+    libelle = TexteField("libellé")
     type = models.CharField("type", max_length=20, choices=Type.choices)
     organisation = models.ForeignKey(
         Organisation,
@@ -508,13 +509,13 @@ class Evolution(models.Model):
         help_text="Le commentaire ne nomme pas le sort : il a été déduit de ses termes.",
     )
     sort_deduit_de = models.CharField("termes d'où le sort est lu", max_length=500, blank=True)
-    fragment_initial = models.TextField(
+    fragment_initial = TexteField(
         "fragment de la fiche initiale",
         blank=True,
         help_text="Ce que le texte garde d'une fiche initiale qu'il ne permet pas d'identifier "
         "(ligne coupée par la mise en page).",
     )
-    commentaire = models.TextField("commentaire (évolution)", blank=True)
+    commentaire = TexteField("commentaire (évolution)", blank=True)
     fiches_nouvelles = models.ManyToManyField(
         Fiche, related_name="origines", verbose_name="fiches de la nouvelle version", blank=True
     )
@@ -524,12 +525,12 @@ class Evolution(models.Model):
         help_text="La ligne ne donne pas de nouveau numéro : la fiche où l'initiale est "
         "fusionnée est lue dans les commentaires.",
     )
-    lien_deduit_de = models.TextField("termes d'où le lien est lu", blank=True)
+    lien_deduit_de = TexteField("termes d'où le lien est lu", blank=True)
     nouveau_numero_texte = models.CharField("nouveau n° (tel qu'écrit)", max_length=255, blank=True)
-    nouvel_intitule = models.TextField("nouvel intitulé (tel qu'écrit)", blank=True)
-    nouveaux_objectifs = models.TextField("objectifs (nouvelle fiche)", blank=True)
-    nouveau_pilote = models.TextField("pilote (nouvelle fiche)", blank=True)
-    exemples_actions = models.TextField("exemples d'actions à développer", blank=True)
+    nouvel_intitule = TexteField("nouvel intitulé (tel qu'écrit)", blank=True)
+    nouveaux_objectifs = TexteField("objectifs (nouvelle fiche)", blank=True)
+    nouveau_pilote = TexteField("pilote (nouvelle fiche)", blank=True)
+    exemples_actions = TexteField("exemples d'actions à développer", blank=True)
     lignes_source = models.CharField("lignes dans le texte source", max_length=60, blank=True)
 
     objects = EvolutionManager()
@@ -592,7 +593,7 @@ class Anomalie(models.Model):
         validators=[RegexValidator(r"^[-\w.]+$", "Lettres, chiffres, points et tirets seulement.")],
     )
     categorie = models.CharField("catégorie", max_length=20, choices=Categorie.choices)
-    description = models.TextField("description")
+    description = TexteField("description")
     localisation = models.CharField("emplacement dans le texte", max_length=500)
     fiches = models.ManyToManyField(
         Fiche, related_name="anomalies", verbose_name="fiches", blank=True
@@ -600,7 +601,7 @@ class Anomalie(models.Model):
     statut = models.CharField(
         "statut", max_length=20, choices=Statut.choices, default=Statut.OUVERTE
     )
-    annotation = models.TextField("annotation de l'équipe", blank=True)
+    annotation = TexteField("annotation de l'équipe", blank=True)
 
     objects = AnomalieManager()
 

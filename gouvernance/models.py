@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q, Sum
 
 from contrat.models import Quartier
+from contrat.textes import TexteField
 from fiches.models import Fiche
 
 
@@ -56,13 +57,13 @@ class Instance(models.Model):
     )
     portee = models.CharField("portée", max_length=20, choices=Portee.choices)
     statut_texte = models.CharField("statut (tel qu'écrit)", max_length=200, blank=True)
-    role = models.TextField("rôle (tel qu'écrit)", blank=True)
-    composition = models.TextField("composition (telle qu'écrite)", blank=True)
+    role = TexteField("rôle (tel qu'écrit)", blank=True)
+    composition = TexteField("composition (telle qu'écrite)", blank=True)
     fiches = models.ManyToManyField(
         Fiche, related_name="instances", verbose_name="fiches", blank=True
     )
     lignes_source = models.CharField("lignes dans le texte source", max_length=200, blank=True)
-    notes = models.TextField("notes de transcription", blank=True)
+    notes = TexteField("notes de transcription", blank=True)
 
     objects = SlugManager()
 
@@ -144,14 +145,14 @@ class Evenement(models.Model):
         default=False,
         help_text="Le texte ne donne pas l'année : elle est lue dans le contexte.",
     )
-    annee_deduite_raison = models.TextField("pourquoi cette année", blank=True)
-    description = models.TextField("description (telle qu'écrite)", blank=True)
+    annee_deduite_raison = TexteField("pourquoi cette année", blank=True)
+    description = TexteField("description (telle qu'écrite)", blank=True)
     fiches = models.ManyToManyField(
         Fiche, related_name="evenements", verbose_name="fiches", blank=True
     )
     temps_fort_podem = models.BooleanField("temps fort du PODEM", default=False)
     lignes_source = models.CharField("lignes dans le texte source", max_length=200, blank=True)
-    notes = models.TextField("notes de transcription", blank=True)
+    notes = TexteField("notes de transcription", blank=True)
 
     objects = EvenementManager()
 
@@ -203,7 +204,7 @@ class PointEvenement(models.Model):
     )
     type = models.CharField("type", max_length=20, choices=Type.choices)
     ordre = models.PositiveSmallIntegerField("ordre")
-    texte = models.TextField("texte")
+    texte = TexteField("texte")
 
     objects = PointEvenementManager()
 
@@ -371,7 +372,7 @@ class Preconisation(models.Model):
     ordre = models.PositiveSmallIntegerField("n°", unique=True)
     volet = models.CharField("volet", max_length=200)
     sous_titre = models.CharField("sous-titre", max_length=300, blank=True)
-    texte = models.TextField("préconisation")
+    texte = TexteField("préconisation")
     suivi = models.CharField(
         "suivi",
         max_length=20,
@@ -379,7 +380,7 @@ class Preconisation(models.Model):
         blank=True,
         help_text="Vide : pas encore renseigné.",
     )
-    commentaire_suivi = models.TextField("commentaire de suivi", blank=True)
+    commentaire_suivi = TexteField("commentaire de suivi", blank=True)
     fiches = models.ManyToManyField(
         Fiche,
         through="ReponsePreconisation",
@@ -430,7 +431,7 @@ class ReponsePreconisation(models.Model):
         verbose_name="fiche",
     )
     force = models.CharField("force du lien", max_length=10, choices=Force.choices)
-    justification = models.TextField("justification (texte de l'avenant)")
+    justification = TexteField("justification (texte de l'avenant)")
 
     objects = ReponsePreconisationManager()
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from contrat.textes import TexteSerializerField
 from engagements.models import Campagne, Cible, Engagement, Valeur
 
 
@@ -144,7 +145,7 @@ class ValeurEcritureSerializer(serializers.Serializer):
         help_text="Nombre, au format français accepté : « 1 234,5 ». Vide : supprime la valeur (brouillon).",
         allow_blank=True,
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TexteSerializerField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(
         min_value=0,
         default=0,
@@ -157,11 +158,11 @@ class ValeurEcritureSerializer(serializers.Serializer):
 
 class ValeurModificationSerializer(serializers.Serializer):
     valeur = serializers.CharField(allow_blank=True)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TexteSerializerField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(min_value=1)
     soumettre = serializers.BooleanField(default=False)
 
 
 class StatuerSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
-    commentaire = serializers.CharField(required=False, allow_blank=True, default="")
+    commentaire = TexteSerializerField(required=False, allow_blank=True, default="")

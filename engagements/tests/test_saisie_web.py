@@ -384,29 +384,6 @@ def test_import_refuses_a_file_for_another_grid_or_in_another_format(grille_quar
 # ------------------------------------------------------------ admin
 
 
-def test_admin_value_entry_goes_through_the_same_rules(demo):
-    indicateur = indicateur_de("metropole")
-    indicateur.unite = Indicateur.Unite.POURCENTAGE
-    indicateur.save()
-    client = connecte("demo-equipe")
-    url = reverse("admin:engagements_valeur_add")
-    base = {"indicateur": indicateur.pk, "annee": 2021, "quartier": "", "sexe": "", "note": ""}
-    response = client.post(url, {**base, "valeur_saisie": "120"})
-    assert response.status_code == 200
-    assert "entre 0 et 100" in html.unescape(response.text)
-    response = client.post(url, {**base, "valeur_saisie": "12,5"})
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    valeur = Valeur.objects.get()
-    assert str(valeur.valeur) == "12.50"
-    # Editing from a stale version is refused.
-    change = reverse("admin:engagements_valeur_change", args=[valeur.pk])
-    client.post(change, {"valeur_saisie": "13", "version_lue": 1, "note": ""})
-    response = client.post(change, {"valeur_saisie": "14", "version_lue": 1, "note": ""})
-    assert response.status_code == 200 and "Quelqu'un a modifié" in html.unescape(response.text)
-    valeur.refresh_from_db()
-    assert str(valeur.valeur) == "13.00"
-
-
 def test_admin_actions_validate_and_reject(demo):
     indicateur = indicateur_de("metropole")
     connecte("demo-metropole").post(
