@@ -2,6 +2,8 @@
 
 import logging
 
+from contrat.erreurs import Indisponible, reponse_json
+
 journal = logging.getLogger("contrat.securite")
 
 # Everything the pages use is served by the app itself. The API's Swagger UI
@@ -64,24 +66,14 @@ class BaseIndisponibleMiddleware:
 
     def process_exception(self, request, exception):
         from django.db import InterfaceError, OperationalError
-        from django.http import HttpResponse, JsonResponse
+        from django.http import HttpResponse
 
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
         journal.error("base de données indisponible : %s", exception)
         message = "Service momentanément indisponible : la base de données redémarre. Réessayez dans quelques secondes."
         if request.path.startswith("/api/"):
-            reponse = JsonResponse(
-                {
-                    "erreur": {
-                        "code": "indisponible",
-                        "statut": 503,
-                        "message": message,
-                        "details": {},
-                    }
-                },
-                status=503,
-            )
+            reponse = reponse_json(Indisponible(message))
         else:
             reponse = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
         reponse["Retry-After"] = "5"

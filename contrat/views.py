@@ -1,6 +1,7 @@
 from django.db.models import Count, Sum
 from django.shortcuts import render
 
+from contrat.erreurs import Introuvable, reponse_json
 from contrat.models import AxeTransversal, Contrat, Objectif, Quartier, Signataire
 
 
@@ -22,10 +23,6 @@ def accueil(request):
 
 def introuvable(request, exception=None):
     """404: JSON for the API (its one error format), a French page elsewhere."""
-    from django.http import JsonResponse
-
-    from contrat.api.rendu import corps_erreur
-
     if request.path.startswith("/api/"):
-        return JsonResponse(corps_erreur(404, "not_found", "Ressource introuvable."), status=404)
+        return reponse_json(Introuvable())
     return render(request, "404.html", status=404)

@@ -11,16 +11,20 @@ API — calls these functions, so the rules hold everywhere:
 - **no lost update**: each cell carries the version it was read at; a save
   from an older version is refused with the newer value, never overwritten;
 - a grid is saved whole or not at all.
+
+Refusals are domain errors (``contrat.erreurs``) that carry their HTTP status
+and code: the API answers them as they are, forms show their messages.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from contrat.erreurs import Conflit, ErreurMetier, Invalide, PermissionRefusee, Verrouillee
 from contrat.historique import auteur
 from contrat.models import Organisation, Quartier, organisation_de
 from engagements.models import Campagne, EvenementCampagne, Valeur
@@ -31,15 +35,26 @@ from fiches.models import Indicateur
 SEUIL_ECART_CIBLE = Decimal(getattr(settings, "SEUIL_ECART_CIBLE", "0.5"))
 
 
-class ConflitEdition(Exception):
-    """Someone saved the same value since it was read: nothing was written."""
+class ConflitEdition(Conflit):
+    """Someone saved the same value since it was read: nothing was written.
+
+    409; ``details.actuelle`` is the first value in conflict as the API shows
+    it (None when it was deleted)."""
 
     def __init__(self, conflits):
         self.conflits = conflits  # list of (cle, Valeur or None)
-        super().__init__(self.message)
+        super().__init__(self._message())
 
     @property
-    def message(self):
+    def details(self):
+        # The API's representation of a value (imported here: only the API
+        # reads it, and the serializer module imports the models).
+        from engagements.api.serializers import ValeurSerializer
+
+        actuelle = self.conflits[0][1] if self.conflits else None
+        return {"actuelle": ValeurSerializer(actuelle).data if actuelle is not None else None}
+
+    def _message(self):
         morceaux = []
         for _cle, valeur in self.conflits:
             if valeur is None:
@@ -57,11 +72,28 @@ class ConflitEdition(Exception):
 
 
 @dataclass
-class GrilleInvalide(Exception):
-    """A grid with errors: nothing was saved."""
+class GrilleInvalide(ErreurMetier):
+    """A grid with errors: nothing was saved.
+
+    400; the API puts every cell's messages under ``details.valeur`` and the
+    grid's own under ``details.non_field_errors``. (Not a ValidationError:
+    forms and the import place each message on its cell.)"""
 
     erreurs: dict = field(default_factory=dict)  # cle -> [messages]
     globales: list = field(default_factory=list)
+
+    @property
+    def details(self):
+        details = {}
+        for messages in self.erreurs.values():
+            details.setdefault("valeur", []).extend(messages)
+        if self.globales:
+            details["non_field_errors"] = self.globales
+        return details
+
+    @property
+    def message(self):
+        return self.message_par_defaut
 
     def __str__(self):
         return "; ".join(self.globales + [m for ms in self.erreurs.values() for m in ms])
@@ -100,21 +132,18 @@ def peut_saisir(utilisateur, indicateur):
 
 def verifier_permission(utilisateur, indicateur):
     if not peut_saisir(utilisateur, indicateur):
-        raise PermissionDenied("Cet indicateur ne relève pas de votre organisation.")
+        raise PermissionRefusee("Cet indicateur ne relève pas de votre organisation.")
 
 
 def campagne_ouverte(annee):
     """The open campaign for ``annee``, or a clear refusal."""
     campagne = Campagne.objects.filter(annee=annee).first()
     if campagne is None:
-        raise ValidationError(
-            f"Aucune campagne de saisie n'existe pour {annee}.", code="sans_campagne"
-        )
+        raise Invalide(f"Aucune campagne de saisie n'existe pour {annee}.", code="sans_campagne")
     if campagne.verrouillee:
-        raise ValidationError(
+        raise Verrouillee(
             f"La campagne {annee} est fermée : ses valeurs sont verrouillées. "
-            "Demandez à l'équipe politique de la ville de la rouvrir.",
-            code="verrouillee",
+            "Demandez à l'équipe politique de la ville de la rouvrir."
         )
     return campagne
 
@@ -161,8 +190,9 @@ def grille_enregistrer(*, utilisateur, indicateur, annee, saisies, note="", soum
     ``(typed text, version read)``; version 0 means "was empty when read".
 
     An empty text removes the value (unless validated). Raises
-    ``PermissionDenied``, ``ValidationError`` (campaign), ``GrilleInvalide``
-    (per-cell errors) or ``ConflitEdition``; writes nothing in any of those cases.
+    ``PermissionRefusee``, ``Invalide`` or ``Verrouillee`` (campaign),
+    ``GrilleInvalide`` (per-cell errors) or ``ConflitEdition``; writes nothing
+    in any of those cases.
     """
     verifier_permission(utilisateur, indicateur)
     campagne_ouverte(annee)
@@ -289,7 +319,7 @@ def grille_enregistrer(*, utilisateur, indicateur, annee, saisies, note="", soum
 
 def _verifier_equipe(utilisateur):
     if not (utilisateur and utilisateur.is_authenticated and utilisateur.is_staff):
-        raise PermissionDenied("Seule l'équipe politique de la ville valide les valeurs.")
+        raise PermissionRefusee("Seule l'équipe politique de la ville valide les valeurs.")
 
 
 @transaction.atomic
@@ -301,7 +331,7 @@ def valeurs_statuer(*, utilisateur, valeurs, valider, commentaire=""):
     """
     _verifier_equipe(utilisateur)
     if not valider and not commentaire.strip():
-        raise ValidationError("Expliquez le rejet dans le commentaire : le partenaire le lira.")
+        raise Invalide("Expliquez le rejet dans le commentaire : le partenaire le lira.")
     demandees = list(valeurs)
     actuelles = {
         v.pk: v
@@ -321,7 +351,7 @@ def valeurs_statuer(*, utilisateur, valeurs, valider, commentaire=""):
         campagne_ouverte(annee)
     non_soumises = [v for v in actuelles.values() if v.statut != Valeur.Statut.SOUMISE]
     if non_soumises:
-        raise ValidationError(
+        raise Invalide(
             "Seules les valeurs soumises se valident ou se rejettent "
             f"({len(non_soumises)} ne le sont pas)."
         )
@@ -344,7 +374,7 @@ def valeurs_statuer(*, utilisateur, valeurs, valider, commentaire=""):
 def campagne_ouvrir(*, utilisateur, annee, date_limite, libelle=""):
     _verifier_equipe(utilisateur)
     if Campagne.objects.filter(annee=annee).exists():
-        raise ValidationError(f"Une campagne existe déjà pour {annee}.")
+        raise Invalide(f"Une campagne existe déjà pour {annee}.")
     campagne = Campagne(
         annee=annee, date_limite=date_limite, libelle=libelle or f"Campagne {annee}"
     )
@@ -362,7 +392,7 @@ def campagne_fermer(*, utilisateur, campagne, motif=""):
     _verifier_equipe(utilisateur)
     campagne = Campagne.objects.select_for_update().get(pk=campagne.pk)
     if campagne.verrouillee:
-        raise ValidationError(f"La campagne {campagne.annee} est déjà fermée.")
+        raise Invalide(f"La campagne {campagne.annee} est déjà fermée.")
     with auteur(utilisateur, "fermeture de campagne"):
         campagne.statut = Campagne.Statut.FERMEE
         campagne.save(update_fields=["statut"])
@@ -380,10 +410,10 @@ def campagne_rouvrir(*, utilisateur, campagne, motif):
     """Reopening is explicit: it needs a reason, and is recorded."""
     _verifier_equipe(utilisateur)
     if not (motif or "").strip():
-        raise ValidationError("Indiquez pourquoi la campagne est rouverte.")
+        raise Invalide("Indiquez pourquoi la campagne est rouverte.")
     campagne = Campagne.objects.select_for_update().get(pk=campagne.pk)
     if not campagne.verrouillee:
-        raise ValidationError(f"La campagne {campagne.annee} est déjà ouverte.")
+        raise Invalide(f"La campagne {campagne.annee} est déjà ouverte.")
     with auteur(utilisateur, "réouverture de campagne"):
         campagne.statut = Campagne.Statut.OUVERTE
         campagne.save(update_fields=["statut"])

@@ -14,10 +14,11 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.views import APIView, exception_handler
+from rest_framework.views import APIView, exception_handler, set_rollback
 
 from contrat.api.cache import reponse_en_cache
-from contrat.api.rendu import CSVRenderer, Pagination, aplatir, corps_erreur, neutraliser
+from contrat.api.rendu import CSVRenderer, Pagination, aplatir, neutraliser
+from contrat.erreurs import ErreurMetier, corps_erreur
 
 MAX_CSV_LIGNES = 2_000_000
 
@@ -175,11 +176,17 @@ class LectureViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
 
 
 def gestionnaire_erreurs(exc, context):
-    """Every error as JSON: ``{"erreur": {"code", "message", "details"}}``.
+    """Every error as JSON: ``{"erreur": {"code", "statut", "message", "details"}}``.
 
-    Django's own ValidationError and PermissionDenied (raised by the service
-    layer) become 400 and 403 instead of 500.
+    A domain error (``contrat.erreurs.ErreurMetier``, raised by the services
+    or a view) answers its own status and body. Django's own ValidationError
+    and PermissionDenied become 400 and 403 instead of 500; DRF's exceptions
+    keep their status.
     """
+    if isinstance(exc, ErreurMetier):
+        # As DRF does for its own exceptions: an atomic request writes nothing.
+        set_rollback()
+        return Response(exc.corps(), status=exc.statut)
     if isinstance(exc, DjangoValidationError):
         details = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -210,17 +217,12 @@ def gestionnaire_erreurs(exc, context):
     return reponse
 
 
-def erreur(statut, code, message, details=None):
-    return Response(corps_erreur(statut, code, message, details), status=statut)
-
-
 __all__ = [
     "ApiMixin",
     "ApiView",
     "CSVRenderer",
     "LectureViewSet",
     "Pagination",
-    "erreur",
     "gestionnaire_erreurs",
     "status",
 ]

@@ -8,13 +8,6 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
 
 
-def corps_erreur(statut, code, message, details=None):
-    """The API's one error format."""
-    return {
-        "erreur": {"code": code, "statut": statut, "message": message, "details": details or {}}
-    }
-
-
 def aplatir(donnees, prefixe=""):
     """A nested dict as flat columns ("objectif", "pilotes" joined by " | ")."""
     ligne = {}

@@ -7,7 +7,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.response import Response
 
-from contrat.api.base import ApiMixin, LectureViewSet, erreur
+from contrat.api.base import ApiMixin, LectureViewSet
 from contrat.api.filtersets import OrganisationFilterSet, SignataireFilterSet
 from contrat.api.filtres import TriStrict
 from contrat.api.serializers import (
@@ -23,6 +23,7 @@ from contrat.api.serializers import (
     QuartierSerializer,
     SignataireSerializer,
 )
+from contrat.erreurs import ErreurMetier
 from contrat.models import (
     AliasOrganisation,
     Avenant,
@@ -155,11 +156,11 @@ class JetonView(ApiMixin, ObtainAuthToken):
         if not serializer.is_valid():
             if getattr(request, "axes_locked_out", False):
                 # django-axes refused even to check the password.
-                return erreur(
-                    429,
-                    "verrouille",
+                raise ErreurMetier(
                     "Trop d'échecs de connexion : ce compte est bloqué depuis cette adresse "
                     "pour un moment.",
+                    statut=429,
+                    code="verrouille",
                 )
             if set(serializer.errors) == {"non_field_errors"}:
                 raise AuthenticationFailed("Identifiant ou mot de passe incorrect.")

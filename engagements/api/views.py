@@ -1,4 +1,3 @@
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -10,9 +9,10 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from contrat.api.base import LectureViewSet, erreur
+from contrat.api.base import LectureViewSet
 from contrat.api.filtres import TriStrict
 from contrat.api.schema import REFERENCE_ERREUR
+from contrat.erreurs import Invalide, PermissionRefusee
 from contrat.models import Quartier
 from engagements.api.serializers import (
     CampagneSerializer,
@@ -25,13 +25,7 @@ from engagements.api.serializers import (
 )
 from engagements.filtersets import CibleFilterSet, EngagementFilterSet, ValeurFilterSet
 from engagements.models import Campagne, Cible, Engagement, Valeur
-from engagements.services import (
-    ConflitEdition,
-    GrilleInvalide,
-    cle,
-    grille_enregistrer,
-    valeurs_statuer,
-)
+from engagements.services import cle, grille_enregistrer, valeurs_statuer
 from fiches.models import Indicateur
 
 # The API's one error format, declared once (contrat/api/schema.py).
@@ -83,34 +77,6 @@ class CampagneViewSet(LectureViewSet):
     lookup_field = "annee"
 
 
-def _reponse_service(fonction, statut_succes=status.HTTP_200_OK):
-    """Run a service call and turn its refusals into structured errors."""
-    try:
-        resultat = fonction()
-    except GrilleInvalide as exc:
-        details = {}
-        for messages in exc.erreurs.values():
-            details.setdefault("valeur", []).extend(messages)
-        if exc.globales:
-            details["non_field_errors"] = exc.globales
-        return None, erreur(400, "invalide", "Les données envoyées ne sont pas valides.", details)
-    except ConflitEdition as exc:
-        actuelle = exc.conflits[0][1] if exc.conflits else None
-        return None, erreur(
-            409,
-            "conflit",
-            exc.message,
-            {"actuelle": ValeurSerializer(actuelle).data if actuelle is not None else None},
-        )
-    except PermissionDenied as exc:
-        return None, erreur(403, "permission_denied", str(exc))
-    except ValidationError as exc:
-        code = getattr(exc, "code", None) or "invalide"
-        statut = 423 if code == "verrouillee" else 400
-        return None, erreur(statut, code, " ".join(exc.messages))
-    return resultat, None
-
-
 @extend_schema(tags=["valeurs"])
 class ValeurViewSet(LectureViewSet):
     """Les valeurs des indicateurs, une ligne par fait (format long).
@@ -119,6 +85,9 @@ class ValeurViewSet(LectureViewSet):
     voit en plus les brouillons et valeurs soumises de son organisation ;
     l'équipe voit tout. L'écriture passe par les mêmes règles que les
     formulaires (nombres, unités, verrous, versions)."""
+
+    # Writes call the services and return their result: a refusal is a domain
+    # error (contrat.erreurs) that the API's exception handler answers.
 
     serializer_class = ValeurSerializer
     filterset_class = ValeurFilterSet
@@ -174,37 +143,29 @@ class ValeurViewSet(LectureViewSet):
             Indicateur.objects.filter(code=d["indicateur"]).select_related("organisation").first()
         )
         if indicateur is None:
-            return erreur(
-                400,
-                "invalide",
+            raise Invalide(
                 "Indicateur inconnu.",
-                {"indicateur": [f"« {d['indicateur']} » n'existe pas."]},
+                details={"indicateur": [f"« {d['indicateur']} » n'existe pas."]},
             )
         quartier = None
         if d["quartier"]:
             quartier = Quartier.objects.filter(slug=d["quartier"]).first()
             if quartier is None:
-                return erreur(
-                    400,
-                    "invalide",
+                raise Invalide(
                     "Quartier inconnu.",
-                    {"quartier": [f"« {d['quartier']} » n'existe pas."]},
+                    details={"quartier": [f"« {d['quartier']} » n'existe pas."]},
                 )
         existait = Valeur.objects.filter(
             indicateur=indicateur, annee=d["annee"], quartier=quartier, sexe=d["sexe"]
         ).exists()
-        resultat, reponse = _reponse_service(
-            lambda: grille_enregistrer(
-                utilisateur=request.user,
-                indicateur=indicateur,
-                annee=d["annee"],
-                saisies={cle(quartier, d["sexe"]): (d["valeur"], d["version"])},
-                note=d["note"],
-                soumettre=d["soumettre"],
-            )
+        resultat = grille_enregistrer(
+            utilisateur=request.user,
+            indicateur=indicateur,
+            annee=d["annee"],
+            saisies={cle(quartier, d["sexe"]): (d["valeur"], d["version"])},
+            note=d["note"],
+            soumettre=d["soumettre"],
         )
-        if reponse:
-            return reponse
         if not resultat:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(ValeurSerializer(resultat[0]).data, status=200 if existait else 201)
@@ -223,18 +184,14 @@ class ValeurViewSet(LectureViewSet):
         donnees = ValeurModificationSerializer(data=request.data)
         donnees.is_valid(raise_exception=True)
         d = donnees.validated_data
-        resultat, reponse = _reponse_service(
-            lambda: grille_enregistrer(
-                utilisateur=request.user,
-                indicateur=valeur.indicateur,
-                annee=valeur.annee,
-                saisies={cle(valeur.quartier, valeur.sexe): (d["valeur"], d["version"])},
-                note=d["note"],
-                soumettre=d["soumettre"],
-            )
+        resultat = grille_enregistrer(
+            utilisateur=request.user,
+            indicateur=valeur.indicateur,
+            annee=valeur.annee,
+            saisies={cle(valeur.quartier, valeur.sexe): (d["valeur"], d["version"])},
+            note=d["note"],
+            soumettre=d["soumettre"],
         )
-        if reponse:
-            return reponse
         if not resultat:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(ValeurSerializer(resultat[0]).data)
@@ -242,20 +199,17 @@ class ValeurViewSet(LectureViewSet):
     def _statuer(self, request, valider):
         valeur = self.get_object()
         if not request.user.is_staff:
-            return erreur(
-                403, "permission_denied", "Seule l'équipe politique de la ville valide les valeurs."
-            )
+            # Refused before the body is read: a partner gets 403 whatever it sends.
+            raise PermissionRefusee("Seule l'équipe politique de la ville valide les valeurs.")
         donnees = StatuerSerializer(data=request.data)
         donnees.is_valid(raise_exception=True)
-        resultat, reponse = _reponse_service(
-            lambda: valeurs_statuer(
-                utilisateur=request.user,
-                valeurs=[(valeur, donnees.validated_data["version"])],
-                valider=valider,
-                commentaire=donnees.validated_data["commentaire"],
-            )
+        resultat = valeurs_statuer(
+            utilisateur=request.user,
+            valeurs=[(valeur, donnees.validated_data["version"])],
+            valider=valider,
+            commentaire=donnees.validated_data["commentaire"],
         )
-        return reponse or Response(ValeurSerializer(resultat[0]).data)
+        return Response(ValeurSerializer(resultat[0]).data)
 
     @extend_schema(
         request=StatuerSerializer, responses={200: ValeurSerializer, **REPONSES_ECRITURE}

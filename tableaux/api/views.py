@@ -15,9 +15,10 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from contrat.api.base import ApiView, erreur
+from contrat.api.base import ApiView
 from contrat.api.cache import reponse_en_cache
 from contrat.api.schema import REFERENCE_ERREUR
+from contrat.erreurs import Introuvable, Invalide
 from engagements.models import Campagne
 from engagements.suivi import completude_par_partenaire
 from fiches.models import Indicateur
@@ -73,11 +74,9 @@ class ProgressionView(ApiView):
     def get(self, request):
         par = request.query_params.get("par", "objectif")
         if par not in agregats.GROUPES:
-            return erreur(
-                400,
-                "invalide",
+            raise Invalide(
                 "Regroupement inconnu.",
-                {"par": [f"Choisir parmi : {', '.join(agregats.GROUPES)}."]},
+                details={"par": [f"Choisir parmi : {', '.join(agregats.GROUPES)}."]},
             )
         annee = _annee(request)
         return reponse_en_cache(
@@ -130,7 +129,7 @@ class CompletudeView(ApiView):
             else Campagne.objects.order_by("-annee").first()
         )
         if campagne is None:
-            return erreur(404, "not_found", "Aucune campagne.")
+            raise Introuvable("Aucune campagne.")
         return reponse_en_cache(self, request, lambda: self.completude(campagne))
 
     def completude(self, campagne):
@@ -179,11 +178,9 @@ class RepartitionView(ApiView):
         annee = _annee(request)
         par = request.query_params.get("par", "quartier")
         if annee is None or par not in {"quartier", "sexe"}:
-            return erreur(
-                400,
-                "invalide",
+            raise Invalide(
                 "Paramètres invalides.",
-                {"annee": ["Obligatoire."], "par": ["quartier ou sexe."]},
+                details={"annee": ["Obligatoire."], "par": ["quartier ou sexe."]},
             )
         indicateur = get_object_or_404(Indicateur, code=request.query_params.get("indicateur", ""))
         return reponse_en_cache(
