@@ -1,5 +1,6 @@
 from django import forms
 
+from contrat.annees import ANNEE_MAX, ANNEE_MIN
 from engagements.models import Valeur
 from engagements.nombres import ecrire_nombre
 from engagements.services import cle, grille_cles
@@ -121,7 +122,7 @@ class StatuerForm(forms.Form):
 
 
 class CampagneForm(forms.Form):
-    annee = forms.IntegerField(label="Année", min_value=2015, max_value=2030)
+    annee = forms.IntegerField(label="Année", min_value=ANNEE_MIN, max_value=ANNEE_MAX)
     date_limite = forms.DateField(
         label="Date limite de saisie", widget=forms.DateInput(attrs={"type": "date"})
     )

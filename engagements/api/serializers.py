@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from contrat.annees import ANNEE_MAX, ANNEE_MIN
 from engagements.models import Campagne, Cible, Engagement, Valeur
 
 
@@ -130,7 +131,7 @@ class ValeurEcritureSerializer(serializers.Serializer):
     indicateur = serializers.CharField(
         help_text="Code de l'indicateur, par exemple « 2019-1.1-1 »."
     )
-    annee = serializers.IntegerField(min_value=2015, max_value=2030)
+    annee = serializers.IntegerField(min_value=ANNEE_MIN, max_value=ANNEE_MAX)
     quartier = serializers.CharField(
         required=False,
         allow_blank=True,
