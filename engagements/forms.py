@@ -30,15 +30,9 @@ class GrilleForm(forms.Form):
             k = cle(quartier, sexe)
             valeur = valeurs.get(k)
             nom = nom_champ(k)
+            libelle_sexe = Valeur.Sexe(sexe).label if sexe else ""
             libelle = (
-                " — ".join(
-                    x
-                    for x in [
-                        quartier.nom if quartier else "",
-                        dict(Valeur.Sexe.choices).get(sexe, ""),
-                    ]
-                    if x
-                )
+                " — ".join(x for x in [quartier.nom if quartier else "", libelle_sexe] if x)
                 or "Valeur"
             )
             verrouillee = lecture_seule or (
@@ -69,6 +63,7 @@ class GrilleForm(forms.Form):
                     "cle": k,
                     "quartier": quartier,
                     "sexe": sexe,
+                    "libelle_sexe": libelle_sexe,
                     "nom": nom,
                     "valeur": valeur,
                     "verrouillee": verrouillee,

@@ -81,7 +81,7 @@ def grille_cles(indicateur, quartiers=None):
         quartiers = list(quartiers if quartiers is not None else Quartier.objects.all())
     else:
         quartiers = [None]
-    sexes = [Valeur.Sexe.FEMMES, Valeur.Sexe.HOMMES] if indicateur.par_sexe else [""]
+    sexes = list(Valeur.Sexe) if indicateur.par_sexe else [""]
     return [(q, s) for q in quartiers for s in sexes]
 
 

@@ -139,7 +139,10 @@ class ValeurEcritureSerializer(serializers.Serializer):
         help_text="Identifiant du quartier ; vide : tous.",
     )
     sexe = serializers.ChoiceField(
-        choices=["", "F", "H"], required=False, default="", help_text="F, H ; vide : ensemble."
+        choices=["", *Valeur.Sexe.values],
+        required=False,
+        default="",
+        help_text="F, H ; vide : ensemble.",
     )
     valeur = serializers.CharField(
         help_text="Nombre, au format français accepté : « 1 234,5 ». Vide : supprime la valeur (brouillon).",
