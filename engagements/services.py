@@ -287,9 +287,18 @@ def grille_enregistrer(*, utilisateur, indicateur, annee, saisies, note="", soum
 # ---------------------------------------------------------------- validation
 
 
+VALIDATION_RESERVEE = "Seule l'équipe politique de la ville valide les valeurs."
+
+
+def peut_valider(utilisateur):
+    """Only the policy unit's staff validate or reject values (the service,
+    and the API before it reads the request's body)."""
+    return bool(utilisateur and utilisateur.is_authenticated and utilisateur.is_staff)
+
+
 def _verifier_equipe(utilisateur):
-    if not (utilisateur and utilisateur.is_authenticated and utilisateur.is_staff):
-        raise PermissionDenied("Seule l'équipe politique de la ville valide les valeurs.")
+    if not peut_valider(utilisateur):
+        raise PermissionDenied(VALIDATION_RESERVEE)
 
 
 @transaction.atomic

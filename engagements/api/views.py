@@ -26,10 +26,12 @@ from engagements.api.serializers import (
 from engagements.filtersets import CibleFilterSet, EngagementFilterSet, ValeurFilterSet
 from engagements.models import Campagne, Cible, Engagement, Valeur
 from engagements.services import (
+    VALIDATION_RESERVEE,
     ConflitEdition,
     GrilleInvalide,
     cle,
     grille_enregistrer,
+    peut_valider,
     valeurs_statuer,
 )
 from fiches.models import Indicateur
@@ -241,10 +243,8 @@ class ValeurViewSet(LectureViewSet):
 
     def _statuer(self, request, valider):
         valeur = self.get_object()
-        if not request.user.is_staff:
-            return erreur(
-                403, "permission_denied", "Seule l'équipe politique de la ville valide les valeurs."
-            )
+        if not peut_valider(request.user):
+            return erreur(403, "permission_denied", VALIDATION_RESERVEE)
         donnees = StatuerSerializer(data=request.data)
         donnees.is_valid(raise_exception=True)
         resultat, reponse = _reponse_service(
