@@ -7,20 +7,13 @@ test then runs in a transaction that is rolled back.
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlparse
 
-import psycopg2
 import pytest
 
 from contrat.seeding import seed
-
-ROOT = Path(__file__).resolve().parent
+from scripts.instances import base_jetable, instance_servie
 
 
 @pytest.fixture(scope="session")
@@ -87,81 +80,25 @@ def _sans_cache_api(settings):
 
 # ---------------------------------------------------------------- a real server
 # For tests that need the app served by its own process (browser, concurrent
-# clients): a private database seeded as `make run` seeds it.
-
-
-def _admin_db(url):
-    parsed = urlparse(url)
-    conn = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port,
-        user=parsed.username,
-        password=parsed.password,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    return conn
+# clients): a private database seeded as `make run` seeds it
+# (scripts/instances.py). A test that needs a second process on the same
+# database starts it with `instance_servie(base_e2e)`.
 
 
 @pytest.fixture(scope="session")
-def serveur():
+def base_e2e():
+    """The URL of the served app's database (``<test database>_e2e``)."""
     base = os.environ.get("DATABASE_URL")
     if not base:
         pytest.skip("DATABASE_URL absent (run through make test)")
-    nom = urlparse(base).path.lstrip("/") + "_e2e"
-    url = urlparse(base)._replace(path=f"/{nom}").geturl()
-    conn = _admin_db(base)
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)')
-        cur.execute(f"CREATE DATABASE \"{nom}\" TEMPLATE template0 ENCODING 'UTF8'")
-    env = dict(os.environ, DATABASE_URL=url, DEBUG="1")
-    for commande in (["migrate", "-v0"], ["seed"], ["create_demo_accounts"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *commande],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    processus = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "tests.wsgi_e2e:application",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "2",
-            "-k",
-            "gthread",
-            "--threads",
-            "8",
-            "--backlog",
-            "256",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    processus.terminate()
-    processus.wait(timeout=20)
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{nom}" WITH (FORCE)')
-    conn.close()
+    with base_jetable(base, urlparse(base).path.lstrip("/") + "_e2e") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def serveur(base_e2e):
+    with instance_servie(base_e2e, workers=2, threads=8, backlog=256, env={"DEBUG": "1"}) as app:
+        yield app.url
 
 
 @pytest.fixture

@@ -15,10 +15,7 @@ import argparse
 import http.client
 import json
 import os
-import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -28,7 +25,10 @@ from urllib.parse import urlparse
 import psycopg2
 
 ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
+# Run as a script (`python bench/benchmark.py`): the repository is not on the path.
+sys.path.insert(0, str(ROOT))
+
+from scripts.instances import base_jetable, instance_servie, peupler  # noqa: E402
 
 # Endpoint, and the SQL that answers the same question with PostgreSQL alone.
 ENDPOINTS = [
@@ -83,36 +83,11 @@ ENDPOINTS = [
 ]
 
 
-def run(cmd, env, **kwargs):
-    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, **kwargs)
-
-
 def base_url():
     url = os.environ.get("DATABASE_URL")
     if not url:
         sys.exit("DATABASE_URL is not set: run through `make bench` (scripts/with-db).")
     return url
-
-
-def with_dbname(url, name):
-    parsed = urlparse(url)
-    return parsed._replace(path=f"/{name}").geturl()
-
-
-def recreate_database(url, name):
-    parsed = urlparse(url)
-    conn = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port,
-        user=parsed.username,
-        password=parsed.password,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
-    conn.close()
 
 
 VALEURS_SQL = """
@@ -146,11 +121,8 @@ APRES_SQL = (
 
 
 def prepare(url, volume):
-    env = dict(os.environ, DATABASE_URL=url)
     t0 = time.perf_counter()
-    run([PY, "manage.py", "migrate", "-v0"], env)
-    run([PY, "manage.py", "seed"], env, stdout=subprocess.DEVNULL)
-    run([PY, "manage.py", "create_demo_accounts"], env, stdout=subprocess.DEVNULL)
+    peupler(url)
     seed_time = time.perf_counter() - t0
     par_indicateur = 4 * 12 * 2
     existants = 621
@@ -171,53 +143,6 @@ def prepare(url, volume):
         n = cur.fetchone()[0]
     conn.close()
     return seed_time, time.perf_counter() - t0, n
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(url, port, workers):
-    env = dict(
-        os.environ,
-        DATABASE_URL=url,
-        DJANGO_MODE="production",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="0",
-        BEHIND_TLS_PROXY="0",
-        LOG_LEVEL="WARNING",
-    )
-    proc = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(workers),
-            "--threads",
-            "4",
-            "-k",
-            "gthread",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    sys.exit("gunicorn did not start")
 
 
 def load(port, path, clients, duree):
@@ -281,7 +206,6 @@ def sql_time(url, sql, repetitions=30):
 
 def progression_sql():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -294,6 +218,53 @@ def progression_sql():
         filtre_groupe="",
     ).replace("%(additives)s", "(" + ", ".join(f"'{u}'" for u in UNITES_ADDITIVES) + ")")
     return f"SELECT json_agg(t) FROM ({sql}) t"
+
+
+def mesurer(bench_url, volume, endpoints, args, resultats):
+    """Fill the empty database ``bench_url`` with ``volume`` values, serve it in
+    production mode and measure every endpoint; append the figures to ``resultats``."""
+    seed_time, load_time, n = prepare(bench_url, volume)
+    print(
+        f"\n== {n:,} values (seed {seed_time:.1f} s, synthetic values {load_time:.1f} s)".replace(
+            ",", " "
+        )
+    )
+    with instance_servie(
+        bench_url, wsgi="config.wsgi", workers=args.workers, production=True, sortie=None
+    ) as serveur:
+        port = serveur.port
+        load(port, "/api/fiches/", 4, 1.0)  # warm-up
+        print(
+            f"{'endpoint':<52} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'req/s':>6} "
+            f"{'1 client':>8} {'SQL ms':>7} {'ratio':>6} {'err':>4}"
+        )
+        for path, sql in endpoints:
+            seul = load(port, path, 1, min(args.duree, 3.0))[0]
+            latences, erreurs, ecoule = load(port, path, args.clients, args.duree)
+            brut = sql_time(bench_url, sql)
+            p50, p95, p99 = (percentile(latences, p) * 1000 for p in (50, 95, 99))
+            p50_seul = percentile(seul, 50) * 1000
+            debit = len(latences) / ecoule
+            # The app alone (one client) against PostgreSQL alone answering as JSON.
+            ratio = p50_seul / (brut * 1000) if brut else float("nan")
+            print(
+                f"{path:<52} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {debit:>6.0f} "
+                f"{p50_seul:>8.1f} {brut * 1000:>7.1f} {ratio:>6.1f} {len(erreurs):>4}"
+            )
+            resultats.append(
+                {
+                    "valeurs": n,
+                    "endpoint": path,
+                    "p50_ms": p50,
+                    "p95_ms": p95,
+                    "p99_ms": p99,
+                    "req_s": debit,
+                    "p50_1_client_ms": p50_seul,
+                    "sql_ms": brut * 1000,
+                    "ratio": ratio,
+                    "erreurs": len(erreurs),
+                }
+            )
 
 
 def main():
@@ -309,7 +280,6 @@ def main():
 
     url = base_url()
     nom = urlparse(url).path.lstrip("/") + "_bench"
-    bench_url = with_dbname(url, nom)
     endpoints = [(path, sql or progression_sql()) for path, sql in ENDPOINTS]
     resultats = []
     print(
@@ -317,54 +287,10 @@ def main():
         f"{args.clients} concurrent clients, {args.duree:.0f} s per endpoint"
     )
     for volume in args.volumes:
-        recreate_database(url, nom)
-        seed_time, load_time, n = prepare(bench_url, volume)
-        print(
-            f"\n== {n:,} values (seed {seed_time:.1f} s, synthetic values {load_time:.1f} s)".replace(
-                ",", " "
-            )
-        )
-        port = free_port()
-        serveur = start_server(bench_url, port, args.workers)
-        try:
-            load(port, "/api/fiches/", 4, 1.0)  # warm-up
-            print(
-                f"{'endpoint':<52} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'req/s':>6} "
-                f"{'1 client':>8} {'SQL ms':>7} {'ratio':>6} {'err':>4}"
-            )
-            for path, sql in endpoints:
-                seul = load(port, path, 1, min(args.duree, 3.0))[0]
-                latences, erreurs, ecoule = load(port, path, args.clients, args.duree)
-                brut = sql_time(bench_url, sql)
-                p50, p95, p99 = (percentile(latences, p) * 1000 for p in (50, 95, 99))
-                p50_seul = percentile(seul, 50) * 1000
-                debit = len(latences) / ecoule
-                # The app alone (one client) against PostgreSQL alone answering as JSON.
-                ratio = p50_seul / (brut * 1000) if brut else float("nan")
-                print(
-                    f"{path:<52} {p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {debit:>6.0f} "
-                    f"{p50_seul:>8.1f} {brut * 1000:>7.1f} {ratio:>6.1f} {len(erreurs):>4}"
-                )
-                resultats.append(
-                    {
-                        "valeurs": n,
-                        "endpoint": path,
-                        "p50_ms": p50,
-                        "p95_ms": p95,
-                        "p99_ms": p99,
-                        "req_s": debit,
-                        "p50_1_client_ms": p50_seul,
-                        "sql_ms": brut * 1000,
-                        "ratio": ratio,
-                        "erreurs": len(erreurs),
-                    }
-                )
-        finally:
-            serveur.terminate()
-            serveur.wait(timeout=30)
+        with base_jetable(url, nom, peuplee=False) as bench_url:
+            mesurer(bench_url, volume, endpoints, args, resultats)
     if args.json:
         Path(args.json).write_text(json.dumps(resultats, indent=1))
-    recreate_database(url, nom)
 
 
 def platform_memory():

@@ -8,13 +8,13 @@ readable (a quartier is ``"mosson-paillade-celleneuve"``, not an id).
 """
 
 import re
-import unicodedata
 
 from django.conf import settings
 from django.db import models
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
+from contrat.texte import sans_accents
 from contrat.textes import TexteField, difference_html
 
 
@@ -25,10 +25,7 @@ def normaliser_libelle(texte):
     ("Etat" / "État", "Pôle Emploi" / "Pôle emploi", "l’Hérault" / "l'Hérault"):
     none of these distinguish two organisations.
     """
-    texte = unicodedata.normalize("NFKD", texte or "")
-    texte = "".join(c for c in texte if not unicodedata.combining(c))
-    texte = texte.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", "-")
-    texte = re.sub(r"\s+", " ", texte).strip().casefold()
+    texte = re.sub(r"\s+", " ", sans_accents(texte)).strip().casefold()
     return texte.strip(" .,;:")
 
 

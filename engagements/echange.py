@@ -55,7 +55,7 @@ def lignes_grille(indicateur, annee):
                 quartier.slug if quartier else "",
                 quartier.nom if quartier else "Tous les quartiers",
                 sexe,
-                dict(Valeur.Sexe.choices).get(sexe, "Ensemble"),
+                (Valeur.Sexe(sexe).label if sexe else "Ensemble"),
                 valeur.valeur if valeur else "",
                 valeur.get_statut_display() if valeur else "",
                 valeur.version if valeur else 0,

@@ -1,5 +1,6 @@
 from django import forms
 
+from contrat.annees import ANNEE_MAX, ANNEE_MIN
 from contrat.textes import TexteFormField
 from engagements.models import Valeur
 from engagements.nombres import ecrire_nombre
@@ -30,15 +31,9 @@ class GrilleForm(forms.Form):
             k = cle(quartier, sexe)
             valeur = valeurs.get(k)
             nom = nom_champ(k)
+            libelle_sexe = Valeur.Sexe(sexe).label if sexe else ""
             libelle = (
-                " — ".join(
-                    x
-                    for x in [
-                        quartier.nom if quartier else "",
-                        dict(Valeur.Sexe.choices).get(sexe, ""),
-                    ]
-                    if x
-                )
+                " — ".join(x for x in [quartier.nom if quartier else "", libelle_sexe] if x)
                 or "Valeur"
             )
             verrouillee = lecture_seule or (
@@ -69,6 +64,7 @@ class GrilleForm(forms.Form):
                     "cle": k,
                     "quartier": quartier,
                     "sexe": sexe,
+                    "libelle_sexe": libelle_sexe,
                     "nom": nom,
                     "valeur": valeur,
                     "verrouillee": verrouillee,
@@ -122,7 +118,7 @@ class StatuerForm(forms.Form):
 
 
 class CampagneForm(forms.Form):
-    annee = forms.IntegerField(label="Année", min_value=2015, max_value=2030)
+    annee = forms.IntegerField(label="Année", min_value=ANNEE_MIN, max_value=ANNEE_MAX)
     date_limite = forms.DateField(
         label="Date limite de saisie", widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from contrat.annees import condition_annee
 from contrat.models import AxeTransversal, Enjeu, Objectif, Organisation, Quartier
 from contrat.textes import TexteField
 from fiches.models import Indicateur
@@ -194,7 +195,7 @@ class Campagne(models.Model):
         ordering = ["-annee"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(annee__gte=2015, annee__lte=2030),
+                condition=condition_annee(),
                 name="%(app_label)s_%(class)s_annee_du_contrat",
             ),
         ]
@@ -339,7 +340,7 @@ class Valeur(models.Model):
                 name="%(app_label)s_%(class)s_unique_fait",
             ),
             models.CheckConstraint(
-                condition=Q(annee__gte=2015, annee__lte=2030),
+                condition=condition_annee(),
                 name="%(app_label)s_%(class)s_annee_du_contrat",
             ),
             models.CheckConstraint(

@@ -113,7 +113,7 @@ def grille_cles(indicateur, quartiers=None):
         quartiers = list(quartiers if quartiers is not None else Quartier.objects.all())
     else:
         quartiers = [None]
-    sexes = [Valeur.Sexe.FEMMES, Valeur.Sexe.HOMMES] if indicateur.par_sexe else [""]
+    sexes = list(Valeur.Sexe) if indicateur.par_sexe else [""]
     return [(q, s) for q in quartiers for s in sexes]
 
 
@@ -317,9 +317,18 @@ def grille_enregistrer(*, utilisateur, indicateur, annee, saisies, note="", soum
 # ---------------------------------------------------------------- validation
 
 
+VALIDATION_RESERVEE = "Seule l'équipe politique de la ville valide les valeurs."
+
+
+def peut_valider(utilisateur):
+    """Only the policy unit's staff validate or reject values (the service,
+    and the API before it reads the request's body)."""
+    return bool(utilisateur and utilisateur.is_authenticated and utilisateur.is_staff)
+
+
 def _verifier_equipe(utilisateur):
-    if not (utilisateur and utilisateur.is_authenticated and utilisateur.is_staff):
-        raise PermissionRefusee("Seule l'équipe politique de la ville valide les valeurs.")
+    if not peut_valider(utilisateur):
+        raise PermissionRefusee(VALIDATION_RESERVEE)
 
 
 @transaction.atomic

@@ -5,16 +5,16 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from contrat.models import Organisation
+from contrat.models import Organisation, Quartier
 from engagements.models import SyntheseValeurs, Valeur
 from fiches.models import Indicateur
 
-NB_QUARTIERS = 12
 
-
-def nb_cellules(indicateur):
-    n = NB_QUARTIERS if indicateur.par_quartier else 1
-    return n * (2 if indicateur.par_sexe else 1)
+def nb_cellules(indicateur, nb_quartiers):
+    """The cells of ``indicateur``'s grid: as many as ``grille_cles`` lays out,
+    with ``nb_quartiers`` the rows of the Quartier table."""
+    n = nb_quartiers if indicateur.par_quartier else 1
+    return n * (len(Valeur.Sexe) if indicateur.par_sexe else 1)
 
 
 @dataclass
@@ -81,12 +81,14 @@ def etats_des_grilles(indicateurs, campagne):
     """An :class:`EtatGrille` per indicator for the campaign's year."""
     comptes = compter(campagne.annee)
     depassee = timezone.localdate() > campagne.date_limite
+    # One query: the grids have a row per quartier of the table (grille_cles).
+    nb_quartiers = Quartier.objects.count()
     etats = []
     for indicateur in indicateurs:
         row = comptes.get(indicateur.pk, {})
         etat = EtatGrille(
             indicateur=indicateur,
-            cellules=nb_cellules(indicateur),
+            cellules=nb_cellules(indicateur, nb_quartiers),
             **{
                 k: row.get(k, 0)
                 for k in ("saisies", "brouillons", "soumises", "validees", "rejetees")

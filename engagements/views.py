@@ -175,7 +175,7 @@ def grille(request, annee, code):
             "valeurs": valeurs,
             "rejetees": rejetees,
             "conflit": conflit,
-            "colonnes": [c["sexe"] for c in form.cellules[: 2 if indicateur.par_sexe else 1]],
+            "colonnes": form.cellules[: 2 if indicateur.par_sexe else 1],
         },
         status=409 if conflit else (400 if form.errors else 200),
     )

@@ -9,12 +9,12 @@ same code, so the report says which ones staff have already examined.
 """
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch
 
+from contrat.texte import sans_accents
 from fiches.models import Anomalie, Evolution, Fiche, VersionPlan
 
 
@@ -52,9 +52,7 @@ class Rapport:
 def _normaliser(texte):
     """Letters and digits only: two titles that differ by case, accents,
     spacing, hyphens or quotes say the same thing."""
-    texte = unicodedata.normalize("NFKD", texte or "")
-    texte = "".join(c for c in texte if not unicodedata.combining(c))
-    return re.sub(r"[\W_]+", "", texte).casefold()
+    return re.sub(r"[\W_]+", "", sans_accents(texte)).casefold()
 
 
 def _comptes_annonces(version, sorts, nb_fiches, nb_initiales, disparues):

@@ -8,19 +8,13 @@ add an alias.
 """
 
 import re
-import unicodedata
 
 from contrat.models import AliasOrganisation, AxeTransversal, Quartier, normaliser_libelle
+from contrat.texte import sans_accents
 
 # List items of a pilot or partner text: split on punctuation, then on "et"/"ou".
 FRAGMENT = re.compile(r"[^,;/()\n:+]+")
 SEPARATEUR = re.compile(r"(?:(?!\s+(?:et|ou)\s+).)+", re.IGNORECASE)
-
-
-def _sans_accents(texte):
-    texte = unicodedata.normalize("NFKD", texte or "")
-    texte = "".join(c for c in texte if not unicodedata.combining(c))
-    return texte.replace("’", "'").replace("–", "-").replace("—", "-")
 
 
 def _motif_alias(libelle):
@@ -30,7 +24,7 @@ def _motif_alias(libelle):
     "Etat", "Région") must start with a capital, as a name does: "la
     politique de la ville" or "l'état de santé" name no organisation.
     """
-    libelle = re.sub(r"\s+", " ", _sans_accents(libelle).strip())
+    libelle = re.sub(r"\s+", " ", sans_accents(libelle).strip())
     mots = [re.escape(m) for m in libelle.split(" ")]
     corps = r"\s+".join(mots)
     if len(mots) == 1 and len(libelle) > 1 and not libelle.isupper():
@@ -59,7 +53,7 @@ class ResolveurOrganisations:
         )
 
     def organisations(self, texte):
-        texte = _sans_accents(texte)
+        texte = sans_accents(texte)
         pris = [False] * len(texte)
         trouvees = []
         # A list item that is exactly an alias names that organisation whatever
@@ -116,7 +110,7 @@ MOTIF_TOUS_QPV = re.compile(
 
 def quartiers_du_texte(texte):
     """(all_qpv, [quartier slugs]) named in a périmètre text."""
-    texte = _sans_accents(texte or "").lower()
+    texte = sans_accents(texte or "").lower()
     tous = bool(MOTIF_TOUS_QPV.search(texte))
     slugs = [
         slug
@@ -140,7 +134,7 @@ MOTIFS_AXES = {
 
 
 def axes_du_texte(texte):
-    texte = _sans_accents(texte or "").lower()
+    texte = sans_accents(texte or "").lower()
     return [numero for numero, motif in MOTIFS_AXES.items() if re.search(motif, texte)]
 
 

@@ -18,14 +18,13 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from contrat.annees import est_annee_du_contrat
 from contrat.historique import generation
 from contrat.models import Contrat, Objectif
 from engagements.models import Campagne, Valeur
 from engagements.suivi import completude_par_partenaire
 from fiches.models import Anomalie, Fiche, Indicateur
 from gouvernance.models import Evenement, Preconisation
-
-ANNEES = range(2015, 2031)
 
 
 def donnees_du_rapport(annee):
@@ -93,7 +92,7 @@ def _valeur_totale(indicateur):
 
 
 def _annee(annee):
-    if annee not in ANNEES:
+    if not est_annee_du_contrat(annee):
         raise Http404("Année hors du contrat.")
     return annee
 
@@ -104,7 +103,9 @@ def choix(request):
         | set(Evenement.objects.filter(annee__isnull=False).values_list("annee", flat=True))
     )
     return render(
-        request, "tableaux/rapport/choix.html", {"annees": [a for a in annees if a in ANNEES]}
+        request,
+        "tableaux/rapport/choix.html",
+        {"annees": [a for a in annees if est_annee_du_contrat(a)]},
     )
 
 

@@ -7,7 +7,6 @@ again without anyone touching the app, and no saved value is lost."""
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from scripts.instances import instance_servie, peupler, port_libre
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "pgserver.py"
@@ -45,9 +46,7 @@ def obtenir(url, donnees=None, jeton=None, methode=None):
 def grappe():
     dossier = Path(tempfile.mkdtemp(prefix="contrat-panne-", dir="/var/tmp"))
     dossier.chmod(0o755)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port_pg = s.getsockname()[1]
+    port_pg = port_libre()
     env = dict(
         os.environ,
         CONTRAT_PG_PROBE="0",
@@ -58,15 +57,7 @@ def grappe():
     url = subprocess.run(
         [sys.executable, SCRIPT, "ensure"], env=env, capture_output=True, text=True, check=True
     ).stdout.strip()
-    app_env = dict(os.environ, DATABASE_URL=url)
-    for commande in (["migrate", "-v0"], ["seed"], ["create_demo_accounts"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *commande],
-            cwd=ROOT,
-            env=app_env,
-            check=True,
-            capture_output=True,
-        )
+    peupler(url)
     yield env, url
     subprocess.run([sys.executable, SCRIPT, "stop"], env=env, capture_output=True, timeout=60)
     subprocess.run(["rm", "-rf", str(dossier)], check=False)
@@ -74,35 +65,8 @@ def grappe():
 
 def test_the_app_survives_a_postgresql_restart_under_load(grappe):
     env, url = grappe
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    serveur = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "tests.wsgi_e2e:application",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "2",
-            "-k",
-            "gthread",
-            "--threads",
-            "4",
-            "--log-level",
-            "critical",
-        ],
-        cwd=ROOT,
-        env=dict(os.environ, DATABASE_URL=url),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            if obtenir(base + "/api/quartiers/")[0] == 200:
-                break
-            time.sleep(0.1)
+    with instance_servie(url, log_level="critical", sortie=None) as serveur:
+        base = serveur.url
         statut, corps = obtenir(
             base + "/api/jeton/", b"username=demo-metropole&password=contrat-de-ville-2019"
         )
@@ -163,6 +127,3 @@ def test_the_app_survives_a_postgresql_restart_under_load(grappe):
         # Nothing saved was lost.
         statut, corps = obtenir(base + f"/api/valeurs/{valeur['id']}/", jeton=jeton)
         assert statut == 200 and json.loads(corps)["valeur"] == 42.0
-    finally:
-        serveur.terminate()
-        serveur.wait(timeout=20)

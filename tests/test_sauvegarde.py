@@ -2,12 +2,12 @@
 content, triggers included."""
 
 import shutil
-from urllib.parse import urlparse
 
 import psycopg2
 import pytest
 from django.db import connection
 
+from scripts.instances import base_jetable
 from scripts.sauvegarde import restaurer, sauvegarder
 
 pytestmark = [
@@ -40,18 +40,9 @@ def empreintes(conn):
 def test_backup_then_restore_gives_the_same_database(tmp_path, django_db_blocker):
     settings = connection.settings_dict
     url = f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
-    copie = settings["NAME"] + "_restauration"
-    admin = psycopg2.connect(
-        host=settings["HOST"], port=settings["PORT"], user=settings["USER"], dbname="postgres"
-    )
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{copie}"')
-        cur.execute(f'CREATE DATABASE "{copie}" TEMPLATE template0')
-    try:
+    with base_jetable(url, settings["NAME"] + "_restauration", peuplee=False) as url_copie:
         fichier = sauvegarder(url, tmp_path / "sauvegarde.dump")
         assert fichier.stat().st_size > 10_000
-        url_copie = urlparse(url)._replace(path=f"/{copie}").geturl()
         restaurer(url_copie, fichier)
         source = psycopg2.connect(url)
         cible = psycopg2.connect(url_copie)
@@ -61,7 +52,3 @@ def test_backup_then_restore_gives_the_same_database(tmp_path, django_db_blocker
         assert avant["fiches_fiche"][0] == 147 and avant["engagements_engagement"][0] == 94
         assert "engagements_valeur_historique" in avant["__triggers__"]
         assert apres == avant
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{copie}" WITH (FORCE)')
-        admin.close()

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from contrat.annees import ANNEE_MAX, ANNEE_MIN
 from contrat.textes import TexteSerializerField
 from engagements.models import Campagne, Cible, Engagement, Valeur
 
@@ -131,7 +132,7 @@ class ValeurEcritureSerializer(serializers.Serializer):
     indicateur = serializers.CharField(
         help_text="Code de l'indicateur, par exemple « 2019-1.1-1 »."
     )
-    annee = serializers.IntegerField(min_value=2015, max_value=2030)
+    annee = serializers.IntegerField(min_value=ANNEE_MIN, max_value=ANNEE_MAX)
     quartier = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -139,7 +140,10 @@ class ValeurEcritureSerializer(serializers.Serializer):
         help_text="Identifiant du quartier ; vide : tous.",
     )
     sexe = serializers.ChoiceField(
-        choices=["", "F", "H"], required=False, default="", help_text="F, H ; vide : ensemble."
+        choices=["", *Valeur.Sexe.values],
+        required=False,
+        default="",
+        help_text="F, H ; vide : ensemble.",
     )
     valeur = serializers.CharField(
         help_text="Nombre, au format français accepté : « 1 234,5 ». Vide : supprime la valeur (brouillon).",

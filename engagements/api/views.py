@@ -25,7 +25,13 @@ from engagements.api.serializers import (
 )
 from engagements.filtersets import CibleFilterSet, EngagementFilterSet, ValeurFilterSet
 from engagements.models import Campagne, Cible, Engagement, Valeur
-from engagements.services import cle, grille_enregistrer, valeurs_statuer
+from engagements.services import (
+    VALIDATION_RESERVEE,
+    cle,
+    grille_enregistrer,
+    peut_valider,
+    valeurs_statuer,
+)
 from fiches.models import Indicateur
 
 # The API's one error format, declared once (contrat/api/schema.py).
@@ -198,9 +204,9 @@ class ValeurViewSet(LectureViewSet):
 
     def _statuer(self, request, valider):
         valeur = self.get_object()
-        if not request.user.is_staff:
+        if not peut_valider(request.user):
             # Refused before the body is read: a partner gets 403 whatever it sends.
-            raise PermissionRefusee("Seule l'équipe politique de la ville valide les valeurs.")
+            raise PermissionRefusee(VALIDATION_RESERVEE)
         donnees = StatuerSerializer(data=request.data)
         donnees.is_valid(raise_exception=True)
         resultat = valeurs_statuer(
