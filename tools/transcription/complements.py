@@ -4,8 +4,9 @@ check (``python manage.py couverture_texte``) found them.
 
 Each line is read from the avenant's text by its number and checked against
 the words expected there, so nothing is retyped; only the label before it
-("Maître d'œuvre :") and HTML tags are removed. Idempotent: running it again
-changes nothing. Run from the project root, after fiches.py:
+("Maître d'œuvre :") and HTML tags are removed. Also sets the fates of the fiches that
+Article 4.1 counts as deleted (see ``sorts_article_4_1``). Idempotent: running
+it again changes nothing. Run from the project root, after fiches.py:
 
     python tools/transcription/complements.py
 
@@ -81,5 +82,31 @@ def main():
     FICHES.write_text(json.dumps(objets, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
+# Article 4.1 counts a fiche merged into another, or absorbed by a "chapeau"
+# fiche, as deleted ("22 fiches ont été supprimées"). The evolution table
+# records them as "ajustement" (the row of the merged fiche) or "nouvelle"
+# (1.6, absorbed by the chapeau fiche 1.5): their fate becomes "suppression",
+# read from the text (sort_deduit), and the link to the fiche that absorbed
+# them is kept, which tells a merge from a plain deletion.
+EVOLUTIONS = ROOT / "fixtures" / "fiches" / "04_evolutions.json"
+ABSORBEES = ["1.6", "2.15", "5.2", "5.8", "6.3", "6.12"]
+MOTIF_SUPPRESSION = " ; compté comme suppression : fiche reprise par une autre (Article 4.1)"
+
+
+def sorts_article_4_1():
+    objets = json.loads(EVOLUTIONS.read_text(encoding="utf-8"))
+    for o in objets:
+        f = o["fields"]
+        if o["model"] != "fiches.evolution" or f.get("fiche_initiale") is None:
+            continue
+        if f["fiche_initiale"][1] in ABSORBEES and f["sort"] != "suppression":
+            assert f.get("lien_deduit") and f.get("fiches_nouvelles"), f
+            f["sort"] = "suppression"
+            f["sort_deduit"] = True
+            f["sort_deduit_de"] = (f["sort_deduit_de"] + MOTIF_SUPPRESSION)[:500]
+    EVOLUTIONS.write_text(json.dumps(objets, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 if __name__ == "__main__":
     main()
+    sorts_article_4_1()
