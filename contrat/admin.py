@@ -15,6 +15,7 @@ from contrat.models import (
     PrincipeIntegrateur,
     Priorite,
     Quartier,
+    SectionTexte,
     Signataire,
 )
 
@@ -52,12 +53,18 @@ class SignataireInline(admin.TabularInline):
     autocomplete_fields = ["organisation"]
 
 
+class SectionTexteInline(admin.StackedInline):
+    model = SectionTexte
+    extra = 0
+    fields = ["ordre", "numero", "titre", "texte", "lignes_source"]
+
+
 @admin.register(Avenant)
 class AvenantAdmin(admin.ModelAdmin):
     list_display = ["numero", "titre", "contrat", "annee", "date_signature", "date_signature_texte"]
     list_filter = ["contrat", "annee"]
     search_fields = ["titre", "objet"]
-    inlines = [SignataireInline]
+    inlines = [SignataireInline, SectionTexteInline]
 
 
 class AliasInline(admin.TabularInline):

@@ -287,6 +287,49 @@ def organisation_de(utilisateur):
         return None
 
 
+class SectionTexteManager(models.Manager):
+    def get_by_natural_key(self, contrat_slug, avenant_numero, numero):
+        return self.get(
+            avenant__contrat__slug=contrat_slug, avenant__numero=avenant_numero, numero=numero
+        )
+
+
+class SectionTexte(models.Model):
+    """A part of an avenant's body (its preamble, articles and sub-articles),
+    verbatim: the prose that the structured tables (enjeux, préconisations,
+    instances, conseils citoyens...) do not hold, so that nothing of the text
+    is lost. Tables printed inside a section are not repeated here."""
+
+    avenant = models.ForeignKey(
+        Avenant, on_delete=models.CASCADE, related_name="sections", verbose_name="avenant"
+    )
+    numero = models.CharField("numéro", max_length=20, help_text="« preambule », « 1 », « 3.1 »...")
+    ordre = models.PositiveSmallIntegerField("ordre dans le texte")
+    titre = models.CharField("titre (tel qu'écrit)", max_length=500)
+    texte = TexteField("texte", blank=True)
+    lignes_source = models.CharField("lignes dans le texte source", max_length=30, blank=True)
+
+    objects = SectionTexteManager()
+
+    class Meta:
+        verbose_name = "section du texte de l'avenant"
+        verbose_name_plural = "sections du texte de l'avenant"
+        ordering = ["avenant", "ordre"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["avenant", "numero"], name="%(app_label)s_%(class)s_unique_numero"
+            ),
+        ]
+
+    def __str__(self):
+        return self.titre
+
+    def natural_key(self):
+        return (*self.avenant.natural_key(), self.numero)
+
+    natural_key.dependencies = ["contrat.avenant"]
+
+
 class SignataireManager(models.Manager):
     def get_by_natural_key(self, contrat_slug, avenant_numero, ordre):
         return self.get(

@@ -169,6 +169,7 @@ class FicheAdmin(FicheAdminExtras, admin.ModelAdmin):
                 "fields": [
                     "pilote_libelle",
                     "pilote_texte",
+                    "maitre_oeuvre_texte",
                     "pilotes",
                     "partenaires_texte",
                     "partenaires",
@@ -181,7 +182,15 @@ class FicheAdmin(FicheAdminExtras, admin.ModelAdmin):
         ),
         (
             "Calendrier",
-            {"fields": ["date_debut_texte", "date_fin_texte", "annee_debut", "annee_fin"]},
+            {
+                "fields": [
+                    "date_debut_texte",
+                    "date_fin_texte",
+                    "calendrier_texte",
+                    "annee_debut",
+                    "annee_fin",
+                ]
+            },
         ),
         ("Approches transversales", {"fields": ["approches_transversales_texte", "axes"]}),
     ]

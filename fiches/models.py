@@ -155,6 +155,11 @@ class Fiche(models.Model):
         help_text="« PILOTE », « MAITRE D'OUVRAGE »... tel qu'écrit.",
     )
     pilote_texte = TexteField("pilote / maître d'ouvrage (tel qu'écrit)", blank=True)
+    maitre_oeuvre_texte = TexteField(
+        "maître d'œuvre (tel qu'écrit)",
+        blank=True,
+        help_text="La ligne « Maître d'œuvre » ou « Maîtrise d'œuvre » de la rubrique pilote.",
+    )
     pilotes = models.ManyToManyField(
         Organisation, related_name="fiches_pilotees", verbose_name="pilotes", blank=True
     )
@@ -170,6 +175,12 @@ class Fiche(models.Model):
     publics_vises = TexteField("publics visés", blank=True)
     date_debut_texte = TexteField("date de début (telle qu'écrite)", blank=True)
     date_fin_texte = TexteField("date de fin (telle qu'écrite)", blank=True)
+    calendrier_texte = TexteField(
+        "calendrier, autres mentions (telles qu'écrites)",
+        blank=True,
+        help_text="Ce que le calendrier prévisionnel dit hors des lignes « Date de début » et "
+        "« Date de fin ».",
+    )
     annee_debut = models.PositiveSmallIntegerField("année de début", null=True, blank=True)
     annee_fin = models.PositiveSmallIntegerField("année de fin", null=True, blank=True)
     approches_transversales_texte = TexteField(

@@ -87,7 +87,7 @@ def test_other_versions_and_initial_fiches(client):
     assert json_ok(client, "/api/fiches/", version="2015")["count"] == 78
     initiale = json_ok(client, "/api/fiches-initiales/2.15/")
     assert initiale["devenir"][0]["fiches_nouvelles"] == ["2.14"]
-    assert json_ok(client, "/api/evolutions/", sort="suppression")["count"] == 16
+    assert json_ok(client, "/api/evolutions/", sort="suppression")["count"] == 22
 
 
 @pytest.mark.parametrize(

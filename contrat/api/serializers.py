@@ -11,6 +11,7 @@ from contrat.models import (
     PrincipeIntegrateur,
     Priorite,
     Quartier,
+    SectionTexte,
     Signataire,
 )
 
@@ -46,8 +47,15 @@ class ContratSerializer(serializers.ModelSerializer):
         ]
 
 
+class SectionTexteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SectionTexte
+        fields = ["numero", "titre", "texte"]
+
+
 class AvenantSerializer(serializers.ModelSerializer):
     contrat = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    sections = SectionTexteSerializer(many=True, read_only=True)
 
     class Meta:
         model = Avenant
@@ -62,6 +70,7 @@ class AvenantSerializer(serializers.ModelSerializer):
             "periode_debut",
             "periode_fin",
             "objet",
+            "sections",
         ]
 
 

@@ -51,7 +51,7 @@ class ContratViewSet(LectureViewSet):
 class AvenantViewSet(LectureViewSet):
     """Les avenants du contrat (n° 1 de 2016, n° 2 = le PERR de 2019)."""
 
-    queryset = Avenant.objects.select_related("contrat")
+    queryset = Avenant.objects.select_related("contrat").prefetch_related("sections")
     serializer_class = AvenantSerializer
     lookup_field = "numero"
 

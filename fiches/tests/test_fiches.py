@@ -178,7 +178,11 @@ def test_lineage_from_2015_to_2019():
 
 def test_fates_are_read_from_comments_and_inferred_ones_are_flagged():
     assert Evolution.objects.count() == 92
-    assert Evolution.objects.filter(sort=Evolution.Sort.SUPPRESSION).count() == 16
+    # 16 rows say "suppression"; 6 merged-away or chapeau-absorbed fiches are
+    # counted as deleted, as Article 4.1 counts them, and keep their link.
+    suppressions = Evolution.objects.filter(sort=Evolution.Sort.SUPPRESSION)
+    assert suppressions.count() == 22
+    assert suppressions.filter(lien_deduit=True, sort_deduit=True).count() == 6
     deduites = Evolution.objects.filter(sort_deduit=True)
     assert deduites.exists()
     assert all(e.sort_deduit_de for e in deduites)

@@ -6,8 +6,8 @@ Usage (Python 3.11, standard library only):
 
     python3 tools/transcription/annexe1.py [SOURCE_TXT] [OUTPUT_JSON]
 
-SOURCE_TXT defaults to ../shared/seed/000_038b51b83e5a6dad.txt (relative to
-the current directory), OUTPUT_JSON to /work/staging/annexe1.json.
+SOURCE_TXT defaults to tools/transcription/source/avenant-n2-2019.txt (relative to
+the current directory), OUTPUT_JSON to tools/transcription/data/annexe1.json.
 
 The table
 ---------
@@ -64,8 +64,8 @@ import re
 import sys
 from decimal import Decimal
 
-DEFAULT_SOURCE = os.path.join("..", "shared", "seed", "000_038b51b83e5a6dad.txt")
-DEFAULT_OUTPUT = "/work/staging/annexe1.json"
+DEFAULT_SOURCE = os.path.join("tools", "transcription", "source", "avenant-n2-2019.txt")
+DEFAULT_OUTPUT = "tools/transcription/data/annexe1.json"
 
 START_RE = re.compile(r"^Annexe 1\s*:\s*Engagements renforcés et réciproques\s*$")
 END_RE = re.compile(r"^ANNEXE 2\s*:")

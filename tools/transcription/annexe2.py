@@ -6,8 +6,8 @@ Usage (Python 3.11, standard library only):
 
     python3 tools/transcription/annexe2.py [SOURCE_TXT] [OUTPUT_JSON]
 
-SOURCE_TXT defaults to ../shared/seed/000_038b51b83e5a6dad.txt (relative to
-the current directory), OUTPUT_JSON to /work/staging/annexe2.json.
+SOURCE_TXT defaults to tools/transcription/source/avenant-n2-2019.txt (relative to
+the current directory), OUTPUT_JSON to tools/transcription/data/annexe2.json.
 
 The table
 ---------
@@ -58,8 +58,8 @@ import os
 import re
 import sys
 
-DEFAULT_SOURCE = os.path.join("..", "shared", "seed", "000_038b51b83e5a6dad.txt")
-DEFAULT_OUTPUT = "/work/staging/annexe2.json"
+DEFAULT_SOURCE = os.path.join("tools", "transcription", "source", "avenant-n2-2019.txt")
+DEFAULT_OUTPUT = "tools/transcription/data/annexe2.json"
 
 START_RE = re.compile(r"^ANNEXE 2\s*:\s*Tableau d'évolution des fiches opérationnelles\s*$")
 END_RE = re.compile(r"^Annexe 3\s*:\s*Fiches opérationnelles ajustées\s*$")

@@ -6,8 +6,8 @@ Usage (Python 3.11, standard library only):
 
     python3 tools/transcription/annexe3.py [SOURCE_TXT] [OUTPUT_JSON]
 
-SOURCE_TXT defaults to ../shared/seed/000_038b51b83e5a6dad.txt (relative to
-the current directory), OUTPUT_JSON to /work/staging/annexe3.json.
+SOURCE_TXT defaults to tools/transcription/source/avenant-n2-2019.txt (relative to
+the current directory), OUTPUT_JSON to tools/transcription/data/annexe3.json.
 
 How it works
 ------------
@@ -41,8 +41,8 @@ import sys
 import unicodedata
 from dataclasses import dataclass, field
 
-DEFAULT_SOURCE = os.path.join("..", "shared", "seed", "000_038b51b83e5a6dad.txt")
-DEFAULT_OUTPUT = "/work/staging/annexe3.json"
+DEFAULT_SOURCE = os.path.join("tools", "transcription", "source", "avenant-n2-2019.txt")
+DEFAULT_OUTPUT = "tools/transcription/data/annexe3.json"
 
 ANNEX_TITLE = "Annexe 3 : Fiches opérationnelles ajustées"
 

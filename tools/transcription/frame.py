@@ -1,12 +1,12 @@
 """Write fixtures/contrat/01_cadre.json: the contract frame of the avenant.
 
 The strings below are copied verbatim from the avenant (the text at
-../shared/seed/000_038b51b83e5a6dad.txt; line numbers in comments), cleaned
+tools/transcription/source/avenant-n2-2019.txt; line numbers in comments), cleaned
 of PDF debris only. Run from the project root:
 
     python tools/transcription/frame.py
 
-Nothing that runs (seed, tests, the app) reads this script or ../shared: the
+Nothing that runs (seed, tests, the app) reads this script: the
 fixture it writes is committed.
 """
 

@@ -8,9 +8,9 @@ Usage (Python 3.11, standard library only):
 
     python3 tools/transcription/gouvernance.py [SOURCE_TXT] [OUTPUT_JSON] [REPORT_MD]
 
-SOURCE_TXT defaults to ../shared/seed/000_038b51b83e5a6dad.txt (relative to
-the current directory), OUTPUT_JSON to /work/staging/gouvernance.json and
-REPORT_MD to /work/staging/gouvernance_report.md.
+SOURCE_TXT defaults to tools/transcription/source/avenant-n2-2019.txt (relative to
+the current directory), OUTPUT_JSON to tools/transcription/data/gouvernance.json and
+REPORT_MD to docs/transcription/gouvernance_report.md.
 
 How it works
 ------------
@@ -47,9 +47,9 @@ import re
 import sys
 import unicodedata
 
-DEFAULT_SOURCE = os.path.join("..", "shared", "seed", "000_038b51b83e5a6dad.txt")
-DEFAULT_OUTPUT = "/work/staging/gouvernance.json"
-DEFAULT_REPORT = "/work/staging/gouvernance_report.md"
+DEFAULT_SOURCE = os.path.join("tools", "transcription", "source", "avenant-n2-2019.txt")
+DEFAULT_OUTPUT = "tools/transcription/data/gouvernance.json"
+DEFAULT_REPORT = "docs/transcription/gouvernance_report.md"
 
 LINES: list[str] = []  # raw source lines; LINES[n - 1] is line n
 QUOTES: list[tuple[tuple[int, ...], int | None, str]] = []  # (lines, cell, text)

@@ -4,7 +4,7 @@ Inputs: the avenant's text (signatories, lines 38-78) and the organisation
 list transcribed from it (pilots, partners, funders and their aliases), kept
 in tools/transcription/data/organisations.json. Run from the project root:
 
-    python tools/transcription/organisations.py [../shared/seed/000_038b51b83e5a6dad.txt]
+    python tools/transcription/organisations.py [tools/transcription/source/avenant-n2-2019.txt]
 """
 
 import json
@@ -113,7 +113,9 @@ def write(path, rows):
 
 def main():
     source = Path(
-        sys.argv[1] if len(sys.argv) > 1 else ROOT.parent / "shared/seed/000_038b51b83e5a6dad.txt"
+        sys.argv[1]
+        if len(sys.argv) > 1
+        else ROOT / "tools/transcription/source/avenant-n2-2019.txt"
     )
     organisations = json.loads(DATA.read_text(encoding="utf-8"))
     org_rows, alias_index = organisations_fixture(organisations)
