@@ -29,7 +29,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileException
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from contrat.televersement import taille_lisible
@@ -218,7 +218,24 @@ def lire(contenu, *, lignes_max=None, colonnes_max=None, cellule_max=None, decom
     except (InvalidFileException, zipfile.BadZipFile, EOFError, OSError):
         # A member inflating past its declared size ends here (bad CRC).
         raise FichierIllisible("Ce classeur XLSX est corrompu.") from None
-    except (ValueError, KeyError, IndexError, TypeError, SyntaxError) as exc:
+    except ValueError as exc:
+        if "column name" in str(exc) or "row number" in str(exc):
+            # openpyxl refuses a coordinate past XFD (its last column) or a row
+            # index that is not a number: past our limits anyway.
+            raise LimiteDepassee(
+                "Ce classeur nomme une cellule hors des limites (référence "
+                f"invalide) : la limite est de {lignes_max} lignes et {colonnes_max} colonnes."
+            ) from None
+        raise FichierIllisible(f"Ce classeur XLSX est illisible ({type(exc).__name__}).") from None
+    except (
+        CellCoordinatesException,
+        KeyError,
+        IndexError,
+        TypeError,
+        AttributeError,
+        SyntaxError,
+        ArithmeticError,
+    ) as exc:
         # openpyxl's parsers: bad coordinates ("ZZZZZZZZ2"), bad indexes, bad XML
         # (ParseError is a SyntaxError), DTDs and entities refused by defusedxml.
         raise FichierIllisible(f"Ce classeur XLSX est illisible ({type(exc).__name__}).") from None
