@@ -208,6 +208,27 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", BASE_DIR / "media"))
 
+# Uploads. Every file is counted while it streams in
+# (contrat/televersement.py): past its limit, the rest is read and dropped, never
+# kept, and the form says which limit was passed. Files above
+# FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, not to memory.
+IMPORT_TAILLE_MAX = int(os.getenv("IMPORT_TAILLE_MAX", str(2 * 1024 * 1024)))
+DOCUMENT_TAILLE_MAX = int(os.getenv("DOCUMENT_TAILLE_MAX", str(20 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "contrat.televersement.LimiteTailleHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.getenv("FILE_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
+# The fields of a request other than its files (forms, admin pages).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.getenv("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2560 * 1024)))
+# A grid file (CSV or XLSX, engagements/echange.py): limits checked before
+# parsing. An exported grid has at most 25 rows of 11 columns.
+IMPORT_DECOMPRESSE_MAX = int(os.getenv("IMPORT_DECOMPRESSE_MAX", str(5 * 1024 * 1024)))
+IMPORT_LIGNES_MAX = int(os.getenv("IMPORT_LIGNES_MAX", "1000"))
+IMPORT_COLONNES_MAX = int(os.getenv("IMPORT_COLONNES_MAX", "50"))
+IMPORT_CELLULE_MAX = int(os.getenv("IMPORT_CELLULE_MAX", "5000"))
+
 LOGIN_URL = "connexion"
 LOGIN_REDIRECT_URL = "saisie:mes_indicateurs"
 LOGOUT_REDIRECT_URL = "accueil"

@@ -24,6 +24,8 @@ urlpatterns = [
     path("api/", include(("config.api", "api"))),
     path("tableaux/", include(tableaux_urls)),
     path("rapport/", include(rapport_urls)),
+    # Meeting documents, served as downloads (never from /media/).
+    path("documents/", include("gouvernance.urls")),
     path("admin/", admin.site.urls),
 ]
 

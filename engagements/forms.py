@@ -1,6 +1,8 @@
 from django import forms
+from django.conf import settings
 
 from contrat.annees import ANNEE_MAX, ANNEE_MIN
+from contrat.televersement import valider_taille
 from contrat.textes import TexteFormField
 from engagements.models import Valeur
 from engagements.nombres import ecrire_nombre
@@ -107,6 +109,13 @@ class ImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
     soumettre = forms.BooleanField(label="Soumettre après l'import", required=False)
+
+    def clean_fichier(self):
+        fichier = self.cleaned_data["fichier"]
+        # Counted while it streamed in (contrat/televersement.py): a file past
+        # the limit arrives here empty, with its size, and is never read.
+        valider_taille(fichier, settings.IMPORT_TAILLE_MAX)
+        return fichier
 
 
 class StatuerForm(forms.Form):

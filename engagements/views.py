@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from contrat.models import Organisation, organisation_de
 from contrat.securite import journaliser_refus
+from contrat.televersement import limite_televersement
 from engagements import echange
 from engagements.forms import (
     CampagneForm,
@@ -196,6 +197,7 @@ def exporter(request, annee, code, format):
     return reponse
 
 
+@limite_televersement("IMPORT_TAILLE_MAX")
 @login_required
 @require_POST
 def importer(request, annee, code):

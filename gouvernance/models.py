@@ -14,6 +14,7 @@ from django.db.models import Q, Sum
 from contrat.models import Quartier
 from contrat.textes import TexteField
 from fiches.models import Fiche
+from gouvernance.documents import stockage_documents, valider_document
 
 
 class SlugManager(models.Manager):
@@ -239,7 +240,16 @@ class Document(models.Model):
         verbose_name="événement",
     )
     titre = models.CharField("titre", max_length=300)
-    fichier = models.FileField("fichier", upload_to="gouvernance/%Y/", blank=True)
+    # Accepted by content (PDF, office files, images) and served by the app as
+    # a download, never from /media/: see gouvernance/documents.py.
+    fichier = models.FileField(
+        "fichier",
+        upload_to="gouvernance/%Y/",
+        blank=True,
+        storage=stockage_documents,
+        validators=[valider_document],
+        help_text="PDF, Word, Excel, PowerPoint, OpenDocument ou image (PNG, JPEG, GIF, WebP).",
+    )
     lien = models.URLField("lien", blank=True)
     date = models.DateField("date", null=True, blank=True)
 

@@ -117,6 +117,11 @@ REGLES = {
     ),
     r"api:.*": ("get", None, PUBLIC),
     r"tableaux:.*": ("get", None, PUBLIC),
+    "gouvernance:document": (
+        "get",
+        lambda d: reverse("gouvernance:document", args=["gouvernance/2021/absent.pdf"]),
+        prive({302}, {302}, {404}),
+    ),
     "rapport:pdf": ("get", lambda d: reverse("rapport:pdf", args=[2021]), tous(200, 503)),
     r"rapport:.*": ("get", None, PUBLIC),
     # The admin: staff only; everyone else is sent to its login page.
