@@ -116,3 +116,14 @@ def jeton_demo(serveur):
             return json.loads(reponse.read())["token"]
 
     return jeton
+
+
+@pytest.fixture
+def url_base_de_test(django_db_setup):
+    """The test database's URL, for a subprocess (``manage.py``) that must
+    read it: never the developer's database, where demo accounts live."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"

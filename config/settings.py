@@ -136,7 +136,8 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # First: refuses any login once a username+IP pair is locked out.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, refusing demo accounts in production.
+    "contrat.comptes.ComptesBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.getenv("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.getenv("AXES_COOLOFF_HEURES", "1"))
@@ -244,7 +245,7 @@ REST_FRAMEWORK = {
     # Token first: an anonymous or wrongly authenticated call then answers
     # 401 with "WWW-Authenticate: Token" (session auth alone can only say 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "contrat.api.jetons.AuthentificationJeton",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Reads are open data (the plan, validated values); writes need a login
@@ -310,6 +311,25 @@ if PRODUCTION:
     X_FRAME_OPTIONS = "DENY"
     if env_bool("BEHIND_TLS_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Accounts and client addresses (issue 12, items 6-8). Demo accounts are
+# refused in production by contrat.comptes.ComptesBackend above.
+# The client's address behind NB_PROXIES_DE_CONFIANCE reverse proxies that
+# each append to X-Forwarded-For (0: REMOTE_ADDR, nothing trusted). Login
+# lockouts are keyed on username + this address (AXES_LOCKOUT_PARAMETERS),
+# so one address cannot lock an account for everyone else.
+NB_PROXIES_DE_CONFIANCE = int(os.getenv("NB_PROXIES_DE_CONFIANCE", "0"))
+if NB_PROXIES_DE_CONFIANCE < 0:
+    raise ImproperlyConfigured("NB_PROXIES_DE_CONFIANCE must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "contrat.securite.adresse_client"
+# DRF's throttles read the address the same way (DRF's default, None, would
+# trust the whole client-written header).
+REST_FRAMEWORK["NUM_PROXIES"] = NB_PROXIES_DE_CONFIANCE
+# API tokens expire after this many days (contrat.api.jetons); a password
+# change deletes them, staff revoke them in the admin.
+API_JETON_DUREE_JOURS = int(os.getenv("API_JETON_DUREE_JOURS", "30"))
+if API_JETON_DUREE_JOURS < 1:
+    raise ImproperlyConfigured("API_JETON_DUREE_JOURS must be at least 1.")
 
 LOGGING = {
     "version": 1,

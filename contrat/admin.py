@@ -1,6 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
+from contrat import comptes
 from contrat.models import (
     AliasOrganisation,
     Avenant,
@@ -209,3 +214,36 @@ class MembreAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organisation"]
     raw_id_fields = ["utilisateur"]
     list_select_related = ["utilisateur", "organisation"]
+
+
+# ---------------------------------------------------------------- accounts and API tokens
+# DRF's token admin maps each row to its user's id, which breaks admin actions
+# on tokens (DRF disables them): revocation is an action on the users, and the
+# token list shows when each token expires.
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class JetonAdmin(TokenAdmin):
+    list_display = ["key", "user", "created", "expire_le", "expire"]
+
+    @admin.display(description="expire le")
+    def expire_le(self, obj):
+        return comptes.expiration_jeton(obj)
+
+    @admin.display(description="expiré", boolean=True)
+    def expire(self, obj):
+        return comptes.jeton_expire(obj)
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class UtilisateurAdmin(UserAdmin):
+    actions = ["revoquer_jetons"]
+
+    @admin.action(description="Révoquer les jetons d'API des comptes sélectionnés")
+    def revoquer_jetons(self, request, queryset):
+        nombre = comptes.revoquer_jetons(queryset)
+        self.message_user(request, f"{nombre} jeton(s) d'API révoqué(s).", messages.SUCCESS)

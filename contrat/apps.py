@@ -18,3 +18,14 @@ class ContratConfig(AppConfig):
     def ready(self):
         # sender=self: once per migrate, after every app's migrations ran.
         post_migrate.connect(_installer_triggers, sender=self, dispatch_uid="contrat_triggers")
+        from django.conf import settings
+        from django.db.models.signals import post_save
+
+        # Importing the module registers its deploy check.
+        from contrat import comptes
+
+        post_save.connect(
+            comptes.mot_de_passe_change,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="contrat.comptes.mot_de_passe_change",
+        )

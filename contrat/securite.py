@@ -1,6 +1,10 @@
-"""Security headers on every response, and a log of denied accesses."""
+"""Security headers on every response, a log of denied accesses, and the
+client's address as seen through the trusted proxies."""
 
+import ipaddress
 import logging
+
+from django.conf import settings
 
 from contrat.erreurs import Indisponible, reponse_json
 
@@ -14,6 +18,34 @@ CSP = (
     "form-action 'self'"
 )
 CSP_DOCS = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+
+
+def adresse_client(request):
+    """The client's IP address, through ``NB_PROXIES_DE_CONFIANCE`` reverse proxies.
+
+    Each proxy appends the address it received the request from to
+    ``X-Forwarded-For``; with N trusted proxies in front of the app, the
+    client is the N-th address from the right. Anything to its left was
+    written by the client itself and is ignored (it could name anyone). With
+    0 proxies (the default), or a header shorter than the chain or not an
+    address, ``REMOTE_ADDR`` is used. django-axes keys its lockouts on this
+    (``AXES_CLIENT_IP_CALLABLE``).
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    nombre = getattr(settings, "NB_PROXIES_DE_CONFIANCE", 0)
+    if nombre <= 0:
+        return remote
+    chaine = [
+        partie.strip()
+        for partie in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if partie.strip()
+    ]
+    if len(chaine) < nombre:
+        return remote
+    try:
+        return str(ipaddress.ip_address(chaine[-nombre]))
+    except ValueError:
+        return remote
 
 
 class EntetesSecuriteMiddleware:
@@ -48,7 +80,7 @@ def journaliser_refus(request, statut, motif=""):
         request.method,
         request.path,
         getattr(utilisateur, "username", "") or "anonyme",
-        request.META.get("REMOTE_ADDR", "?"),
+        adresse_client(request) or "?",
         f" — {motif}" if motif else "",
     )
 

@@ -1,7 +1,6 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
@@ -23,6 +22,7 @@ from contrat.api.serializers import (
     QuartierSerializer,
     SignataireSerializer,
 )
+from contrat.comptes import expiration_jeton, jeton_pour
 from contrat.erreurs import ErreurMetier
 from contrat.models import (
     AliasOrganisation,
@@ -140,13 +140,17 @@ class JetonView(ApiMixin, ObtainAuthToken):
     """Obtenir le jeton d'API d'un compte (identifiant et mot de passe).
 
     Des identifiants incorrects donnent 401 ; après trop d'échecs, le compte
-    est bloqué (403) comme sur la page de connexion."""
+    est bloqué (429) comme sur la page de connexion. Le jeton expire après
+    ``API_JETON_DUREE_JOURS`` jours (``expire``) ou au changement de mot de
+    passe ; l'équipe peut le révoquer. Un jeton expiré est remplacé ici."""
 
     @extend_schema(
         tags=["authentification"],
         request=AuthTokenSerializer,
         responses={
-            200: inline_serializer("Jeton", {"token": serializers.CharField()}),
+            200: inline_serializer(
+                "Jeton", {"token": serializers.CharField(), "expire": serializers.DateTimeField()}
+            ),
             401: OpenApiResponse(description="Identifiant ou mot de passe incorrect"),
             429: OpenApiResponse(description="Trop d'échecs : compte bloqué pour un moment"),
         },
@@ -165,5 +169,5 @@ class JetonView(ApiMixin, ObtainAuthToken):
             if set(serializer.errors) == {"non_field_errors"}:
                 raise AuthenticationFailed("Identifiant ou mot de passe incorrect.")
             raise ValidationError(serializer.errors)
-        jeton, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": jeton.key})
+        jeton = jeton_pour(serializer.validated_data["user"])
+        return Response({"token": jeton.key, "expire": expiration_jeton(jeton).isoformat()})

@@ -3,23 +3,17 @@ import os
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from contrat.comptes import COMPTE_DEMO_EQUIPE, COMPTES_DEMO_PARTENAIRES, DEMO_PASSWORD, GROUPE_DEMO
 from contrat.models import Membre, Organisation
 
-DEMO_PASSWORD = "contrat-de-ville-2019"
-STAFF_USERNAME = "demo-equipe"
-# One account per funding partner of the contract (Article 2: État, Ville,
-# Métropole, CAF, Département, Région).
-PARTENAIRES = [
-    ("demo-metropole", "metropole"),
-    ("demo-ville", "ville-montpellier"),
-    ("demo-etat", "etat"),
-    ("demo-departement", "departement-herault"),
-    ("demo-region", "region-occitanie"),
-    ("demo-caf", "caf-herault"),
-]
+# Defined in contrat.comptes, which refuses these accounts in production.
+STAFF_USERNAME = COMPTE_DEMO_EQUIPE
+PARTENAIRES = COMPTES_DEMO_PARTENAIRES
+__all__ = ["DEMO_PASSWORD", "PARTENAIRES", "STAFF_USERNAME", "Command"]
 # The avenant's years; the demo opens them so partners have something to fill.
 ANNEES_DEMO = [2019, 2020, 2021, 2022]
 
@@ -35,6 +29,7 @@ class Command(BaseCommand):
         if getattr(settings, "PRODUCTION", False):
             raise CommandError("Refusé en production : créez les comptes avec createsuperuser.")
         User = get_user_model()
+        groupe_demo, _ = Group.objects.get_or_create(name=GROUPE_DEMO)
 
         def compte(username, **attrs):
             user, _ = User.objects.get_or_create(username=username)
@@ -43,6 +38,8 @@ class Command(BaseCommand):
             user.is_active = True
             user.set_password(DEMO_PASSWORD)
             user.save()
+            # The flag that keeps the account out of production.
+            user.groups.add(groupe_demo)
             return user
 
         equipe = compte(
