@@ -14,8 +14,7 @@ from django.db import models
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
-from contrat.texte import sans_accents
-from contrat.textes import TexteField, difference_html
+from contrat.textes import TexteField, difference_html, sans_accents
 
 
 def normaliser_libelle(texte):

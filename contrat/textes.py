@@ -13,6 +13,9 @@ endings before it compares or saves:
 - :class:`TexteFormField` for the web forms' own text fields;
 - :class:`TexteSerializerField` for the API's.
 
+:func:`sans_accents` is the one accent folding of the app (comparisons of French
+text written in several hands: the PDF, staff, partners).
+
 :func:`difference_html` shows what changed between two versions of a text:
 the changed words with a few words of context, whatever the text's length.
 """
@@ -20,6 +23,7 @@ the changed words with a few words of context, whatever the text's length.
 import difflib
 import json
 import re
+import unicodedata
 
 from django import forms
 from django.db import models
@@ -145,3 +149,18 @@ def difference_html(avant, apres, contexte=MOTS_DE_CONTEXTE):
         if j2 > j1:
             morceaux.append(f"<ins>{_visible(''.join(b[j1:j2]))}</ins>")
     return mark_safe("".join(morceaux))  # every piece is escaped above
+
+
+# ---------------------------------------------------------------- accent folding
+
+# Typographic apostrophes and dashes, as the PDF prints them, to their plain forms.
+TYPOGRAPHIE = str.maketrans({"’": "'", "‘": "'", "–": "-", "—": "-"})
+
+
+def sans_accents(texte):
+    """``texte`` without accents (decomposed, combining marks dropped), with
+    plain apostrophes and hyphens; case and spacing are left to the caller.
+    ``None`` gives ``""``."""
+    texte = unicodedata.normalize("NFKD", texte or "")
+    texte = "".join(c for c in texte if not unicodedata.combining(c))
+    return texte.translate(TYPOGRAPHIE)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch
 
-from contrat.texte import sans_accents
+from contrat.textes import sans_accents
 from fiches.models import Anomalie, Evolution, Fiche, VersionPlan
 
 

@@ -10,7 +10,7 @@ add an alias.
 import re
 
 from contrat.models import AliasOrganisation, AxeTransversal, Quartier, normaliser_libelle
-from contrat.texte import sans_accents
+from contrat.textes import sans_accents
 
 # List items of a pilot or partner text: split on punctuation, then on "et"/"ou".
 FRAGMENT = re.compile(r"[^,;/()\n:+]+")

@@ -3,7 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from contrat.historique import activer_sql, desactiver_sql, generation_sql, sans_generation_sql
 
 
 class Migration(migrations.Migration):
@@ -59,11 +58,6 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        # Under history and in the API's data generation, like the other plan tables.
-        migrations.RunSQL(
-            activer_sql("contrat_sectiontexte"), desactiver_sql("contrat_sectiontexte")
-        ),
-        migrations.RunSQL(
-            generation_sql("contrat_sectiontexte"), sans_generation_sql("contrat_sectiontexte")
-        ),
+        # Its history and generation triggers are installed by contrat's
+        # post_migrate handler (contrat/historique.py), like every app table's.
     ]

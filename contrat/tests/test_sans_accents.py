@@ -3,7 +3,7 @@ from the fiches and the integrity report all go through."""
 
 import pytest
 
-from contrat.texte import sans_accents
+from contrat.textes import sans_accents
 
 
 @pytest.mark.parametrize(
