@@ -72,6 +72,16 @@ class AvenantAdmin(admin.ModelAdmin):
     inlines = [SignataireInline, SectionTexteInline]
 
 
+@admin.register(SectionTexte)
+class SectionTexteAdmin(admin.ModelAdmin):
+    """The avenant's preamble and articles, one by one (also inline on the avenant)."""
+
+    list_display = ["numero", "titre", "avenant", "ordre"]
+    list_filter = ["avenant"]
+    search_fields = ["numero", "titre", "texte"]
+    fields = ["avenant", "ordre", "numero", "titre", "texte", "lignes_source"]
+
+
 class AliasInline(admin.TabularInline):
     model = AliasOrganisation
     extra = 1
