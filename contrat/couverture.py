@@ -18,13 +18,14 @@ contiguously in one field.
 import functools
 import html
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.db import models
+
+from contrat.textes import sans_accents
 
 SOURCE = Path(settings.BASE_DIR) / "tools" / "transcription" / "source" / "avenant-n2-2019.txt"
 
@@ -53,17 +54,15 @@ def normaliser(texte):
     """Letters and digits only, lower case, without accents or ligatures."""
     texte = html.unescape(texte)
     texte = texte.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
-    texte = unicodedata.normalize("NFKD", texte)
-    texte = "".join(c for c in texte if not unicodedata.combining(c)).casefold()
+    texte = sans_accents(texte).casefold()
     return re.sub(r"[^a-z0-9]", "", texte)
 
 
 def _plat(texte):
     """Lower case, without accents, bold marks or repeated spaces: the form the
     labels and omissions below are matched against (punctuation kept)."""
-    texte = html.unescape(texte).replace("œ", "oe").replace("Œ", "oe").replace("’", "'")
-    texte = unicodedata.normalize("NFKD", texte)
-    texte = "".join(c for c in texte if not unicodedata.combining(c)).casefold()
+    texte = html.unescape(texte).replace("œ", "oe").replace("Œ", "oe")
+    texte = sans_accents(texte).casefold()
     return " ".join(texte.replace("*", "").split())
 
 
