@@ -7,25 +7,13 @@ Every model seeded from the avenant has a natural key, so fixtures stay
 readable (a quartier is ``"mosson-paillade-celleneuve"``, not an id).
 """
 
-import re
-
 from django.conf import settings
 from django.db import models
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
-from contrat.textes import TexteField, difference_html, sans_accents
-
-
-def normaliser_libelle(texte):
-    """Normalise a name as the avenant writes it, for alias look-ups.
-
-    Case, accents, apostrophe styles, dashes and spacing vary across the PDF
-    ("Etat" / "État", "Pôle Emploi" / "Pôle emploi", "l’Hérault" / "l'Hérault"):
-    none of these distinguish two organisations.
-    """
-    texte = re.sub(r"\s+", " ", sans_accents(texte)).strip().casefold()
-    return texte.strip(" .,;:")
+from contrat.textes import TexteField, difference_html
+from lecture.textes import normaliser_libelle as normaliser_libelle  # one definition, see lecture/
 
 
 class NaturalKeyManager(models.Manager):

@@ -14,7 +14,8 @@ endings before it compares or saves:
 - :class:`TexteSerializerField` for the API's.
 
 :func:`sans_accents` is the one accent folding of the app (comparisons of French
-text written in several hands: the PDF, staff, partners).
+text written in several hands: the PDF, staff, partners), defined in
+:mod:`lecture.textes`.
 
 :func:`difference_html` shows what changed between two versions of a text:
 the changed words with a few words of context, whatever the text's length.
@@ -23,13 +24,17 @@ the changed words with a few words of context, whatever the text's length.
 import difflib
 import json
 import re
-import unicodedata
 
 from django import forms
 from django.db import models
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from rest_framework import serializers
+
+# The one accent folding lives in lecture/ (plain Python, shared with the
+# transcription tools, which must not import the app); the app's callers keep
+# this name for it.
+from lecture.textes import sans_accents as sans_accents
 
 
 def normaliser_fins_de_ligne(texte):
@@ -149,18 +154,3 @@ def difference_html(avant, apres, contexte=MOTS_DE_CONTEXTE):
         if j2 > j1:
             morceaux.append(f"<ins>{_visible(''.join(b[j1:j2]))}</ins>")
     return mark_safe("".join(morceaux))  # every piece is escaped above
-
-
-# ---------------------------------------------------------------- accent folding
-
-# Typographic apostrophes and dashes, as the PDF prints them, to their plain forms.
-TYPOGRAPHIE = str.maketrans({"’": "'", "‘": "'", "–": "-", "—": "-"})
-
-
-def sans_accents(texte):
-    """``texte`` without accents (decomposed, combining marks dropped), with
-    plain apostrophes and hyphens; case and spacing are left to the caller.
-    ``None`` gives ``""``."""
-    texte = unicodedata.normalize("NFKD", texte or "")
-    texte = "".join(c for c in texte if not unicodedata.combining(c))
-    return texte.translate(TYPOGRAPHIE)

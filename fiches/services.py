@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from fiches.liens import (
+    AXE_DES_FICHES_TRANSVERSALES,
     ResolveurOrganisations,
     axes_du_texte,
     axes_par_numero,
@@ -10,9 +11,6 @@ from fiches.liens import (
     quartiers_par_slug,
 )
 from fiches.models import Fiche
-
-# The transversal fiches are about one axe each (Article 4.1).
-AXE_DES_FICHES_TRANSVERSALES = {"12.1": 1, "12.2": 2}
 
 
 def fiches_relier(*, fiches, resolveur=None):

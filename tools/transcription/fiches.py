@@ -1,44 +1,53 @@
-"""Write fixtures/fiches/*.json from the transcriptions of Annexes 2 and 3.
+"""Write fixtures/fiches/01-04 from the transcriptions of Annexes 2 and 3.
 
-Inputs (committed in tools/transcription/data/, written from the avenant's
-text by annexe2.py and annexe3.py):
+A plain script: it reads files and writes files, with no Django and no
+database. Run from anywhere:
 
-- annexe3.json: the 2019 fiches, every section as written;
-- annexe2.json: the evolution table (initial 2015 fiches and their fate).
+    python tools/transcription/fiches.py
 
-The links (pilots, partners, quartiers, axes) are read from the text with
-fiches.liens, against the organisations and aliases of fixtures/contrat/, so
-the script runs under Django with a seeded database:
+Reads:
 
-    scripts/with-db .venv/bin/python tools/transcription/fiches.py
+- data/annexe3.json: the 2019 fiches, every section as written (annexe3.py);
+- data/annexe2.json: the evolution table, initial 2015 fiches and their fate
+  (annexe2.py);
+- fixtures/contrat/01_cadre.json: which objective each enjeu belongs to;
+- fixtures/contrat/02_organisations.json: the organisations' aliases, to read
+  the pilots and partners out of the text.
 
-It writes the fixtures, then loads them in a transaction that it rolls back,
-runs the integrity report, and writes every discrepancy found (plus the ones
-only a reader sees, listed below) as fixtures/fiches/05_anomalies.json.
+Writes fixtures/fiches/01_versions.json, 02_fiches_2015.json,
+03_fiches_2019.json and 04_evolutions.json; complements.py then completes 03
+and 04 (see the README's order).
+
+The links (pilots, partners, quartiers, axes) are read with the app's own
+rules, :mod:`lecture.liens`, a package of plain Python below the apps: one
+copy of the rules, so the links the fixtures carry are the links the admin's
+"relire les liens" action reads again. This script imports that package and
+nothing of Django or the apps (tests/test_transcription.py checks it).
+
+fixtures/fiches/05_anomalies.json is not written here any more: the
+discrepancies are the app's integrity report (``manage.py integrite``, which
+``--enregistrer`` records), and the recorded anomalies carry staff's statuses
+and notes, so the fixture is kept as data.
 """
 
 import json
-import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# lecture/ sits at the repository's root, beside the apps (not inside them).
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import transaction  # noqa: E402
-
-from contrat.models import Objectif  # noqa: E402
-from contrat.seeding import seed  # noqa: E402
-from fiches.integrite import rapport_integrite  # noqa: E402
-from fiches.liens import ResolveurOrganisations, axes_du_texte, quartiers_du_texte  # noqa: E402
-from fiches.services import AXE_DES_FICHES_TRANSVERSALES  # noqa: E402
+from lecture.liens import (  # noqa: E402
+    AXE_DES_FICHES_TRANSVERSALES,
+    ResolveurAlias,
+    axes_du_texte,
+    quartiers_du_texte,
+)
 
 DATA = Path(__file__).resolve().parent / "data"
+CADRE = ROOT / "fixtures" / "contrat" / "01_cadre.json"
+ORGANISATIONS = ROOT / "fixtures" / "contrat" / "02_organisations.json"
 OUT = ROOT / "fixtures" / "fiches"
 V2015, V2019 = "2015", "2019"
 CONTRAT = "contrat-ville-mmm-2015-2022"
@@ -133,9 +142,9 @@ def fiche_fields(version, *, numero, resolveur, objectif_par_enjeu, **sections):
         "descriptif": texte(sections.get("descriptif")),
         "pilote_libelle": texte(sections.get("pilote_libelle")),
         "pilote_texte": pilote_texte,
-        "pilotes": [[o.slug] for o in resolveur.organisations(pilote_texte)],
+        "pilotes": [[slug] for slug in resolveur.organisations(pilote_texte)],
         "partenaires_texte": partenaires_texte,
-        "partenaires": [[o.slug] for o in resolveur.organisations(partenaires_texte)],
+        "partenaires": [[slug] for slug in resolveur.organisations(partenaires_texte)],
         "perimetre_texte": texte(sections.get("perimetre_texte")),
         "tous_qpv": tous_qpv,
         "quartiers": [[slug] for slug in quartiers],
@@ -161,15 +170,54 @@ def unite_du_libelle(libelle):
     return ""
 
 
+def lire_fixture(chemin, modele):
+    rows = json.loads(chemin.read_text(encoding="utf-8"))
+    return [row["fields"] for row in rows if row["model"] == modele]
+
+
+def resolveur_des_fixtures():
+    """The organisations' aliases as fixtures/contrat/ seeds them; an
+    organisation is its slug, the fixtures' natural key."""
+    return ResolveurAlias(
+        (alias["libelle"], alias["organisation"][0])
+        for alias in lire_fixture(ORGANISATIONS, "contrat.aliasorganisation")
+    )
+
+
+def objectifs_des_enjeux():
+    """Enjeu number -> the number of the objective that groups it."""
+    objectifs = sorted(lire_fixture(CADRE, "contrat.objectif"), key=lambda o: o["numero"])
+    return {enjeu: o["numero"] for o in objectifs for [enjeu] in o["enjeux"]}
+
+
+def ordre_des_indicateurs(numeros):
+    """The fiches in the order their indicators are written: ORDRE_INDICATEURS,
+    then any other fiche in Annexe 3's order."""
+    connus = [n for n in ORDRE_INDICATEURS if n in numeros]
+    return connus + [n for n in numeros if n not in connus]
+
+
+# The first transcription wrote the indicators fiche by fiche in the order of
+# a Python set of fiche numbers, which changes from run to run (string
+# hashing is seeded per process). The committed fixture kept the order of one
+# run; it is written here so that a regeneration gives the same bytes and the
+# same seeded primary keys, without a churn of thousands of lines.
+ORDRE_INDICATEURS = [
+    *["6.10", "6.2", "5.9", "3.3", "7.1", "2.7", "2.6", "2.2", "2.15", "1.10", "1.7"],
+    *["5.2", "4.2", "9.2", "2.11", "5.3", "2.8", "6.5", "2.3", "1.11", "1.9", "2.16"],
+    *["1.6", "6.4", "5.1", "1.8", "1.15", "7.2", "1.5", "9.1", "5.8", "1.12", "6.6"],
+    *["2.5", "5.6", "6.12", "5.7", "4.1", "6.8", "2.14", "1.14", "2.9", "9.3", "1.3"],
+    *["2.1", "3.1", "3.2", "6.11", "1.4", "6.1", "12.1", "1.13", "2.13", "5.4", "5.5"],
+    *["6.3", "10.1", "1.2", "12.2", "2.10", "1.1", "6.9", "6.7", "2.4", "1.16", "3.4"],
+    "2.12",
+]
+
+
 def build():
     annexe3 = json.loads((DATA / "annexe3.json").read_text(encoding="utf-8"))
     annexe2 = json.loads((DATA / "annexe2.json").read_text(encoding="utf-8"))
-    resolveur = ResolveurOrganisations()
-    objectif_par_enjeu = {
-        e.numero: o.numero
-        for o in Objectif.objects.prefetch_related("enjeux")
-        for e in o.enjeux.all()
-    }
+    resolveur = resolveur_des_fixtures()
+    objectif_par_enjeu = objectifs_des_enjeux()
     groupes = annexe2["groupes"]
 
     # 2015: the initial fiches, as the left half of Annexe 2 gives them.
@@ -200,9 +248,9 @@ def build():
 
     # 2019: the fiches of Annexe 3, every section.
     fiches_2019, extras = [], []
-    numeros_2019 = set()
+    numeros_2019 = []
     for f in annexe3:
-        numeros_2019.add(f["numero"])
+        numeros_2019.append(f["numero"])
         fiches_2019.append(
             {
                 "model": "fiches.fiche",
@@ -225,7 +273,7 @@ def build():
                 }
             )
 
-    indicateurs = {numero: [] for numero in numeros_2019}
+    indicateurs = {numero: [] for numero in ordre_des_indicateurs(numeros_2019)}
     for f in annexe3:
         for ind in f.get("indicateurs") or []:
             indicateurs[f["numero"]].append((ind["libelle"], TYPES_INDICATEUR[ind["type"]]))
@@ -337,143 +385,10 @@ FUSIONS = {
     ),
 }
 
-# What the transcription learnt about a discrepancy, for staff (annotation).
-NOTES = {
-    "compte-fiches-2019": "Note de transcription : l'annexe 3 compte 69 fiches, le tableau "
-    "d'évolution en nomme 68 ; la fiche 6.9 « Elaborer des parcours sportifs » n'y figure pas "
-    "(sa ligne est perdue dans la mise en page, annexe 2 lignes 821-850).",
-    "compte-fiches-initiales-2019": "Note de transcription : 78 fiches initiales numérotées, "
-    "plus une ligne dont le numéro et le titre manquent (annexe 2, lignes 821-850, "
-    "probablement la fiche 6.14 — non écrit dans les données) : 79.",
-    "compte-sort-suppression-2019": "Note de transcription : 16 lignes disent « suppression » ; "
-    "6 autres fiches initiales sont fusionnées dans une autre (1.6, 2.15, 5.2, 5.8, 6.3, 6.12) : "
-    "16 + 6 = 22, le nombre annoncé.",
-    "compte-sort-maintien-2019": "Note de transcription : les commentaires donnent 36 maintiens ; "
-    "le texte ne permet pas de dire quelles fiches l'article 4.1 compte comme modifiées.",
-    "compte-sort-ajustement-2019": "Note de transcription : les commentaires donnent 26 "
-    "ajustements, dont les fusions ; voir aussi les maintiens.",
-    "compte-sort-nouvelle-2019": "Note de transcription : 10 lignes sans fiche initiale + la "
-    "nouvelle 1.3 issue de 1.4 = 11 créations ; les lignes 1.5, 1.6 et 1.10 portent aussi les "
-    "mots « nouvelle fiche » (fiches « chapeau » qui reprennent des fiches initiales).",
-    "doublon-initiale-1.4-2019": "Note de transcription : scission, la fiche initiale 1.4 donne "
-    "la nouvelle fiche 1.3 et la fiche ajustée 1.4.",
-    "doublon-initiale-1.14-2019": "Note de transcription : deux lignes contradictoires, "
-    "« Ajustement de la fiche qui bascule dans l'enjeu 4 » (enjeu 1, sans nouvelle fiche) et "
-    "« Maintien de la fiche qui est réactualisée et change de numéro » (enjeu 4, fiche 4.1).",
-    "doublon-initiale-1.15-2019": "Note de transcription : deux lignes contradictoires, "
-    "« Ajustement de la fiche qui bascule dans l'enjeu 4 » (enjeu 1, sans nouvelle fiche) et "
-    "« Maintien de la fiche qui est réactualisée et change de numéro » (enjeu 4, fiche 4.2).",
-}
-
-# Discrepancies only a reader sees: recorded with their place in the text.
-ANOMALIES_LUES = [
-    {
-        "code": "renvois-fiches-obsoletes",
-        "categorie": "numero",
-        "description": "Des fiches renvoient à des numéros qui ne désignent plus la fiche visée : "
-        "1.2 renvoie aux « fiches 1.8 et 1.9 » pour le repérage (devenu 1.10), 1.11 cite une "
-        "« fiche 1.17 » qui n'existe pas, 1.16 cite la « fiche 1.12 » pour la plateforme clause "
-        "sociale (devenue 1.13), 5.6 se cite elle-même.",
-        "localisation": "Annexe 3, fiches 1.2, 1.11, 1.16 et 5.6",
-        "fiches": ["1.2", "1.11", "1.16", "5.6"],
-    },
-    {
-        "code": "approches-12-1-copie-6-8",
-        "categorie": "doublon",
-        "description": "Le texte « approches transversales » de la fiche 12.1 reprend mot pour mot "
-        "celui de la fiche 6.8.",
-        "localisation": "Annexe 3, fiches 12.1 et 6.8",
-        "fiches": ["12.1", "6.8"],
-    },
-    {
-        "code": "tableau-5-5-valeurs-fusionnees",
-        "categorie": "autre",
-        "description": "Dans le tableau de la fiche 5.5, « Hérault Habitat 127 390 » réunit deux "
-        "valeurs (127 et 390) ; le total de 2 713 le confirme.",
-        "localisation": "Annexe 3, fiche 5.5",
-        "fiches": ["5.5"],
-    },
-    {
-        "code": "calendrier-7-1-fin-2017",
-        "categorie": "autre",
-        "description": "La fiche 7.1 (NPNRU 2 Mosson) indique « Date de fin : fin 2017 », avant "
-        "même la période de l'avenant (2019-2022).",
-        "localisation": "Annexe 3, fiche 7.1, calendrier prévisionnel",
-        "fiches": ["7.1"],
-    },
-    {
-        "code": "intitules-enjeux-annexe1",
-        "categorie": "libelle",
-        "description": "L'annexe 1 intitule l'enjeu 1 « Soutenir le développement de l'activité "
-        "économique pour et dans les quartiers » et l'enjeu 8 « Fluidifier les parcours "
-        "d'insertion vers l'emploi en développant une approche globale, territoriale et intégrée "
-        "des politiques de l'emploi », alors que le préambule les intitule « Mobiliser "
-        "l'écosystème économique pour redéfinir une politique de l'emploi et de l'insertion "
-        "performante » et « Soutenir le développement économique dans les quartiers ».",
-        "localisation": "Préambule (schéma) ; annexe 1, première colonne",
-        "fiches": [],
-    },
-    {
-        "code": "intitule-objectif-2-peuplement",
-        "categorie": "libelle",
-        "description": "L'article 4.1 intitule l'objectif 2 « Organiser une politique "
-        "résidentielle plus équilibrée... », l'annexe 3 « ORGANISER UNE POLITIQUE DE PEUPEMENT "
-        "PLUS EQUILIBREE... ».",
-        "localisation": "Article 4.1 ; annexe 3, sommaire et titre du groupe « ENJEUX 5 ET 7 »",
-        "fiches": [],
-    },
-    {
-        "code": "date-signature-avenant-2",
-        "categorie": "autre",
-        "description": "La mention de signature de l'avenant n° 2 laisse le jour et le mois en "
-        "blanc : « Signé à Montpellier, le 2019 ».",
-        "localisation": "Signataires, page de signature",
-        "fiches": [],
-    },
-]
-
-
-def anomalies(rapport):
-    rows, codes = [], set()
-    for ecart in rapport.ecarts:
-        codes.add(ecart.code)
-        rows.append(
-            {
-                "model": "fiches.anomalie",
-                "fields": {
-                    "code": ecart.code,
-                    "categorie": ecart.categorie,
-                    "description": ecart.description,
-                    "localisation": ecart.localisation[:500],
-                    "fiches": [[V2019, n] for n in ecart.fiches],
-                    "statut": "ouverte",
-                    "annotation": NOTES.get(ecart.code, ""),
-                },
-            }
-        )
-    for lue in ANOMALIES_LUES:
-        assert lue["code"] not in codes, lue["code"]
-        rows.append(
-            {
-                "model": "fiches.anomalie",
-                "fields": {
-                    **{k: v for k, v in lue.items() if k != "fiches"},
-                    "fiches": [[V2019, n] for n in lue["fiches"]],
-                    "statut": "ouverte",
-                    "annotation": "",
-                },
-            }
-        )
-    return rows
-
 
 def write(name, rows):
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / name).write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-
-
-class Rollback(Exception):
-    pass
 
 
 def main():
@@ -482,20 +397,9 @@ def main():
     write("02_fiches_2015.json", f2015)
     write("03_fiches_2019.json", f2019)
     write("04_evolutions.json", evol)
-    anomaly_path = OUT / "05_anomalies.json"
-    if anomaly_path.exists():
-        anomaly_path.unlink()
-    try:
-        with transaction.atomic():
-            seed()
-            rows = anomalies(rapport_integrite(version_code=V2019))
-            raise Rollback
-    except Rollback:
-        pass
-    write("05_anomalies.json", rows)
     print(
         f"{len(f2015)} fiches 2015, {sum(1 for r in f2019 if r['model'] == 'fiches.fiche')} fiches 2019, "
-        f"{len(evol)} lignes d'évolution, {len(rows)} anomalies"
+        f"{len(evol)} lignes d'évolution"
     )
 
 
