@@ -93,6 +93,8 @@ def base_url():
 VALEURS_SQL = """
 -- Synthetic values for the benchmark: every active indicator, disaggregated by
 -- quartier and sex, plus extra synthetic indicators until the volume is reached.
+-- A value per cell of the grid (every quartier x the app's sexes, as
+-- engagements.services.grille_cles builds it) and per year of the plan in force.
 ALTER TABLE engagements_valeur DISABLE TRIGGER engagements_valeur_historique;
 ALTER TABLE engagements_valeur DISABLE TRIGGER engagements_valeur_synthese;
 INSERT INTO fiches_indicateur (code, fiche_id, ordre, libelle, type, organisation_id, unite, sens, desagregation, actif, valeur_cible, annee_cible)
@@ -100,16 +102,16 @@ SELECT 'bench-' || n, f.id, 1000 + n, 'Indicateur synthétique de banc d''essai 
        (SELECT id FROM contrat_organisation ORDER BY id LIMIT 1 OFFSET (n %% 20)), 'nombre', 'hausse', 'quartier_sexe', true,
        (n %% 500) * 24, 2022
 FROM generate_series(1, %(extra)s) AS n
-CROSS JOIN LATERAL (SELECT id FROM fiches_fiche WHERE version_id = (SELECT id FROM fiches_versionplan WHERE en_vigueur) ORDER BY id LIMIT 1 OFFSET (n %% 69)) f;
+CROSS JOIN LATERAL (SELECT id FROM fiches_fiche WHERE version_id = (SELECT id FROM fiches_versionplan WHERE en_vigueur) ORDER BY id LIMIT 1 OFFSET (n %% %(fiches)s)) f;
 UPDATE fiches_indicateur SET desagregation = 'quartier_sexe' WHERE actif AND organisation_id IS NOT NULL;
 INSERT INTO engagements_valeur (indicateur_id, annee, quartier_id, sexe, valeur, note, statut, commentaire_validation,
                                 saisie_par_id, saisie_le, version, synthetique)
 SELECT i.id, a.annee, q.id, s.sexe, (random() * 500)::int, 'Valeur synthétique (banc d''essai)',
        CASE WHEN random() < 0.8 THEN 'validee' ELSE 'soumise' END, '', %(user)s, now(), 1, true
 FROM (SELECT id FROM fiches_indicateur WHERE actif AND organisation_id IS NOT NULL ORDER BY id LIMIT %(indicateurs)s) i
-CROSS JOIN (VALUES (2019), (2020), (2021), (2022)) AS a(annee)
+CROSS JOIN generate_series(%(annee_debut)s, %(annee_fin)s) AS a(annee)
 CROSS JOIN contrat_quartier q
-CROSS JOIN (VALUES ('F'), ('H')) AS s(sexe)
+CROSS JOIN unnest(%(sexes)s::varchar[]) AS s(sexe)
 LIMIT %(volume)s;
 """
 # Deferred foreign-key checks must have run (commit) before the table is altered again.
@@ -120,23 +122,62 @@ APRES_SQL = (
 )
 
 
+def _django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()  # no query: only the app's definitions are read
+
+
+def sexes_de_la_grille():
+    """The sexes of a grid's cells: the app's one definition (``Valeur.Sexe``)."""
+    _django()
+    from engagements.models import Valeur
+
+    return [sexe.value for sexe in Valeur.Sexe]
+
+
+def parametres_valeurs(cur, *, volume, user):
+    """The parameters of VALEURS_SQL for ``volume`` values, read from the
+    seeded database (the plan in force and its years, the quartiers, the
+    indicators) and from the app (the sexes): nothing about the grid is typed here."""
+    cur.execute(
+        "SELECT annee_debut, annee_fin, (SELECT count(*) FROM fiches_fiche f WHERE f.version_id = v.id) "
+        "FROM fiches_versionplan v WHERE en_vigueur"
+    )
+    annee_debut, annee_fin, fiches = cur.fetchone()
+    # The grid's quartiers are every quartier (engagements.services.grille_cles).
+    cur.execute("SELECT count(*) FROM contrat_quartier")
+    quartiers = cur.fetchone()[0]
+    cur.execute(
+        "SELECT count(*) FROM fiches_indicateur WHERE actif AND organisation_id IS NOT NULL"
+    )
+    existants = cur.fetchone()[0]
+    sexes = sexes_de_la_grille()
+    par_indicateur = (annee_fin - annee_debut + 1) * quartiers * len(sexes)
+    indicateurs = -(-volume // par_indicateur)
+    return {
+        "annee_debut": annee_debut,
+        "annee_fin": annee_fin,
+        "sexes": sexes,
+        "fiches": fiches,
+        "extra": max(0, indicateurs - existants),
+        "user": user,
+        "indicateurs": indicateurs,
+        "volume": volume,
+    }
+
+
 def prepare(url, volume):
     t0 = time.perf_counter()
     peupler(url)
     seed_time = time.perf_counter() - t0
-    par_indicateur = 4 * 12 * 2
-    existants = 621
-    indicateurs = -(-volume // par_indicateur)
-    extra = max(0, indicateurs - existants)
     t0 = time.perf_counter()
     conn = psycopg2.connect(url)
     with conn, conn.cursor() as cur:
         cur.execute("SELECT id FROM auth_user WHERE username = 'demo-equipe'")
         user = cur.fetchone()[0]
-        cur.execute(
-            VALEURS_SQL,
-            {"extra": extra, "user": user, "indicateurs": indicateurs, "volume": volume},
-        )
+        cur.execute(VALEURS_SQL, parametres_valeurs(cur, volume=volume, user=user))
     with conn, conn.cursor() as cur:
         cur.execute(APRES_SQL)
         cur.execute("SELECT count(*) FROM engagements_valeur")
@@ -205,10 +246,7 @@ def sql_time(url, sql, repetitions=30):
 
 
 def progression_sql():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    _django()
     from tableaux.agregats import PROGRESSION_SQL, UNITES_ADDITIVES
 
     sql = PROGRESSION_SQL.format(
