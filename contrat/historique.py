@@ -16,34 +16,68 @@ from pathlib import Path
 
 from django.apps import apps
 from django.db import connection, connections, transaction
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
+
+# What this connection has declared, as ``(user id, context)`` strings;
+# ``None`` when unknown (a transaction that will roll back takes its
+# set_config with it). Kept on the connection object (one per thread).
+AUCUNE = ("", "")
 
 
 def _declarer(cursor, utilisateur_id, contexte):
+    declaration = (str(utilisateur_id or ""), (contexte or "")[:500])
     cursor.execute(
         "SELECT set_config('contrat.utilisateur_id', %s, false), "
         "set_config('contrat.contexte', %s, false)",
-        [str(utilisateur_id or ""), (contexte or "")[:500]],
+        list(declaration),
     )
+    connection.contrat_declaration = declaration
+
+
+def _declaration():
+    return getattr(connection, "contrat_declaration", AUCUNE)
+
+
+@receiver(connection_created)
+def _nouvelle_session(sender, connection, **kwargs):
+    # A new database session has declared nothing, whatever the last one had.
+    connection.contrat_declaration = AUCUNE
 
 
 @contextmanager
 def auteur(utilisateur, contexte=""):
-    """Attribute the writes made inside the block to ``utilisateur``."""
+    """Attribute the writes made inside the block to ``utilisateur``, with
+    ``contexte`` as their origin in the history. Inside a request, this wins
+    over the request's default (the path, see :class:`AuteurMiddleware`). On
+    exit, the declaration in force before the block comes back."""
+    precedente = _declaration()
     with connection.cursor() as cursor:
         _declarer(cursor, getattr(utilisateur, "pk", None), contexte)
+    connection.contrat_explicites = getattr(connection, "contrat_explicites", 0) + 1
     try:
         yield
     finally:
-        if not connection.needs_rollback:
+        connection.contrat_explicites -= 1
+        if connection.needs_rollback:
+            # No query allowed until the rollback, which may undo the set_config.
+            connection.contrat_declaration = None
+        else:
             with connection.cursor() as cursor:
-                _declarer(cursor, None, "")
+                _declarer(cursor, *(precedente or AUCUNE))
 
 
 ECRITURES = ("INSERT", "UPDATE", "DELETE")
 
 
 class AuteurMiddleware:
-    """Declares the logged-in user to the database before a request's first write."""
+    """Declares the logged-in user to the database before a request's first
+    write, with the request (method and path) as the default context.
+
+    A service that declares its own context with :func:`auteur` ("validation",
+    "saisie 2019-1.1-1 2021"...) keeps it: inside an ``auteur`` block the
+    middleware declares nothing, and after it the request's default is
+    declared again before the next write."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -52,17 +86,21 @@ class AuteurMiddleware:
         etat = {"declare": False}
 
         def wrapper(execute, sql, params, many, context):
-            if not etat["declare"] and sql.lstrip()[:6].upper() in ECRITURES:
+            if sql.lstrip()[:6].upper() in ECRITURES and not getattr(
+                connection, "contrat_explicites", 0
+            ):
                 user = getattr(request, "user", None)
                 uid = user.pk if user is not None and user.is_authenticated else None
-                # The raw cursor: going through Django's would re-enter this wrapper.
-                _declarer(context["cursor"].cursor, uid, f"{request.method} {request.path}")
-                etat["declare"] = True
+                defaut = (str(uid or ""), f"{request.method} {request.path}"[:500])
+                if _declaration() != defaut:
+                    # The raw cursor: going through Django's would re-enter this wrapper.
+                    _declarer(context["cursor"].cursor, *defaut)
+                    etat["declare"] = True
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(wrapper):
             response = self.get_response(request)
-        if etat["declare"]:
+        if etat["declare"] and _declaration() != AUCUNE:
             with connection.cursor() as cursor:
                 _declarer(cursor, None, "")
         return response
