@@ -207,3 +207,19 @@ def test_the_migration_keeps_what_staff_edited():
     assert "emploi" not in set(cafe.themes.values_list("slug", flat=True))
     rapport = seed()
     assert ("gouvernance.evenement", str(cafe)) in {(r[0], r[1]) for r in rapport.kept_rows}
+
+
+# The lists that now carry themes and means still answer in a fixed number of
+# queries ("generation": the cache's version stamp, see contrat/api/cache.py).
+@pytest.mark.parametrize(
+    ("url", "requetes"),
+    [
+        # generation, count, instances (+parent), fiches, moyens (+organisation)
+        ("/api/instances/", 5),
+        # generation, count, evenements (+instance), fiches, themes, points
+        ("/api/evenements/", 6),
+    ],
+)
+def test_governance_list_query_counts(client, url, requetes, django_assert_num_queries):
+    with django_assert_num_queries(requetes):
+        assert client.get(url, {"page_size": 1000}).status_code == 200
