@@ -3097,6 +3097,29 @@ def report(data: dict, month_used: dict[int, list[str]]) -> str:
         "n'est pas écrite.",
         "",
     ]
+    conseils = next(i for i in I if i["slug"] == "conseils-citoyens")
+    L += ["### Moyens des conseils citoyens (l. 505)", ""]
+    for m in conseils["moyens"]:
+        montants = (
+            ""
+            if m["montant_min"] is None
+            else f" ; montants : {m['montant_min']} – {m['montant_max']} €"
+        )
+        L.append(f"- {m['nature']} : « {m['texte']} »{montants}")
+    L += [
+        "- Les montants sont lus dans le texte (« 3 000 € », « 4 000 € », « 40 000 € ») et vérifiés contre lui.",
+        "",
+        "### Thèmes : les 5 programmes de la mobilisation nationale (l. 221, 247, 405)",
+        "",
+        "- "
+        + ", ".join(t["nom"] for t in data["themes"])
+        + " : nommés comme aux l. 247 et 405 ; l'Article 1 "
+        "(l. 221) donne les mêmes en minuscules, dans un autre ordre. Le world café y est rattaché (ses ateliers "
+        "portaient sur ces thèmes) ; ils ne sont pas ses ateliers, que le texte ne nomme pas.",
+        "- Participants du world café (l. 248) : « plus de 100 personnes, dont 35 conseillers citoyens » : "
+        "`participants_min` = 100 (borne inférieure), `conseillers_citoyens` = 35.",
+        "",
+    ]
 
     L += [
         "## Choix discutables",
