@@ -296,6 +296,7 @@ SPECTACULAR_SETTINGS = {
         "TypeEvenementEnum": "gouvernance.models.Evenement.Type",
         "StatutEvenementEnum": "gouvernance.models.Evenement.Statut",
         "TypePointEnum": "gouvernance.models.PointEvenement.Type",
+        "NatureMoyenEnum": "gouvernance.models.MoyenConseilCitoyen.Nature",
     },
 }
 

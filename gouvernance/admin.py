@@ -5,9 +5,11 @@ from gouvernance.models import (
     Document,
     Evenement,
     Instance,
+    MoyenConseilCitoyen,
     PointEvenement,
     Preconisation,
     ReponsePreconisation,
+    Theme,
 )
 
 
@@ -19,15 +21,42 @@ class EnfantInline(admin.TabularInline):
     show_change_link = True
 
 
+class MoyenInline(admin.TabularInline):
+    model = MoyenConseilCitoyen
+    extra = 0
+    fields = ["ordre", "nature", "texte", "montant_min", "montant_max", "organisation"]
+    autocomplete_fields = ["organisation"]
+
+
 @admin.register(Instance)
 class InstanceAdmin(admin.ModelAdmin):
     list_display = ["nom", "type", "portee", "parent", "statut_texte"]
     list_filter = ["type", "portee"]
-    search_fields = ["nom", "role", "composition"]
+    search_fields = ["nom", "role", "composition", "moyens_texte"]
     prepopulated_fields = {"slug": ["nom"]}
     autocomplete_fields = ["parent", "fiches"]
     list_select_related = ["parent"]
-    inlines = [EnfantInline]
+    inlines = [MoyenInline, EnfantInline]
+
+
+@admin.register(MoyenConseilCitoyen)
+class MoyenConseilCitoyenAdmin(admin.ModelAdmin):
+    """The conseils citoyens' means (Article 5.4), each with its amounts."""
+
+    list_display = ["nature", "texte", "montant_min", "montant_max", "organisation", "instance"]
+    list_filter = ["nature"]
+    search_fields = ["texte"]
+    list_select_related = ["organisation", "instance"]
+    autocomplete_fields = ["instance", "organisation"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    """The 5 programmes of the national mobilisation: the world café's themes."""
+
+    list_display = ["ordre", "nom", "lignes_source"]
+    list_display_links = ["nom"]
+    search_fields = ["nom"]
 
 
 class PointInline(admin.TabularInline):
@@ -63,10 +92,18 @@ class EvenementAdmin(admin.ModelAdmin):
         "instance",
         "statut",
     ]
-    list_filter = ["annee", "type", "precision", "statut", "portee", "temps_fort_podem"]
-    search_fields = ["titre", "description", "date_texte"]
+    list_filter = [
+        "annee",
+        "type",
+        "precision",
+        "statut",
+        "portee",
+        "temps_fort_podem",
+        "themes",
+    ]
+    search_fields = ["titre", "description", "date_texte", "participants_texte"]
     prepopulated_fields = {"slug": ["titre"]}
-    autocomplete_fields = ["instance", "fiches"]
+    autocomplete_fields = ["instance", "fiches", "themes"]
     list_select_related = ["instance"]
     date_hierarchy = "date_debut"
     inlines = [PointInline, DocumentInline]

@@ -7,6 +7,11 @@ from gouvernance.models import Evenement, Preconisation
 class EvenementFilterSet(FiltresApi):
     instance = filters.CharFilter(field_name="instance__slug", label="Instance (identifiant)")
     fiche = filters.CharFilter(field_name="fiches__numero", label="Fiche (numéro)", distinct=True)
+    theme = filters.CharFilter(
+        field_name="themes__slug",
+        label="Thème (programme de la mobilisation nationale, identifiant)",
+        distinct=True,
+    )
     q = filters.CharFilter(field_name="description", lookup_expr="icontains", label="Recherche")
 
     class Meta:
@@ -20,6 +25,7 @@ class EvenementFilterSet(FiltresApi):
             "temps_fort_podem",
             "instance",
             "fiche",
+            "theme",
             "q",
         ]
 

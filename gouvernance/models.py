@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Sum
 
-from contrat.models import Quartier
+from contrat.models import Organisation, Quartier
 from contrat.textes import TexteField
 from fiches.models import Fiche
 from gouvernance.documents import stockage_documents, valider_document
@@ -28,6 +28,31 @@ class Portee(models.TextChoices):
     PARTENAIRE = "partenaire", "Instance d'un partenaire"
     FICHE = "fiche", "Nommée dans une fiche"
     NATIONAL = "national", "Nationale"
+
+
+class Theme(models.Model):
+    """One of the 5 programmes of the national mobilisation for the inhabitants
+    of the quartiers (the government's roadmap of July 2018, Article 1): the
+    themes the world café's workshops were held on, and which the State's
+    commitment names (Article 4.1). Named as the avenant writes them."""
+
+    slug = models.SlugField("identifiant", max_length=50, unique=True)
+    ordre = models.PositiveSmallIntegerField("ordre", unique=True)
+    nom = models.CharField("nom (tel qu'écrit)", max_length=100)
+    lignes_source = models.CharField("lignes dans le texte source", max_length=200, blank=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        verbose_name = "thème (programme de la mobilisation nationale)"
+        verbose_name_plural = "thèmes : les 5 programmes de la mobilisation nationale"
+        ordering = ["ordre"]
+
+    def __str__(self):
+        return self.nom
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class Instance(models.Model):
@@ -60,6 +85,11 @@ class Instance(models.Model):
     statut_texte = models.CharField("statut (tel qu'écrit)", max_length=200, blank=True)
     role = TexteField("rôle (tel qu'écrit)", blank=True)
     composition = TexteField("composition (telle qu'écrite)", blank=True)
+    moyens_texte = TexteField(
+        "moyens (tels qu'écrits)",
+        blank=True,
+        help_text="Le détail structuré est dans « moyens » (nature, montants).",
+    )
     fiches = models.ManyToManyField(
         Fiche, related_name="instances", verbose_name="fiches", blank=True
     )
@@ -148,6 +178,29 @@ class Evenement(models.Model):
     )
     annee_deduite_raison = TexteField("pourquoi cette année", blank=True)
     description = TexteField("description (telle qu'écrite)", blank=True)
+    participants_texte = models.CharField(
+        "participants (tels qu'écrits)", max_length=300, blank=True
+    )
+    # "plus de 100 personnes" is a lower bound, not a count: the text says
+    # more than 100 and no more; 100 is stored and the words stay beside it.
+    participants_min = models.PositiveIntegerField(
+        "participants, au moins",
+        null=True,
+        blank=True,
+        help_text="Borne inférieure : « plus de 100 » est noté 100. Vide si le texte ne dit rien.",
+    )
+    conseillers_citoyens = models.PositiveIntegerField(
+        "dont conseillers citoyens",
+        null=True,
+        blank=True,
+        help_text="Vide si le texte ne dit rien.",
+    )
+    themes = models.ManyToManyField(
+        Theme,
+        related_name="evenements",
+        verbose_name="thèmes (programmes de la mobilisation nationale)",
+        blank=True,
+    )
     fiches = models.ManyToManyField(
         Fiche, related_name="evenements", verbose_name="fiches", blank=True
     )
@@ -185,6 +238,14 @@ class Evenement(models.Model):
             raise ValidationError({"date_debut": "Une date « au jour près » a besoin de son jour."})
         if self.date_debut and self.annee and self.date_debut.year != self.annee:
             raise ValidationError({"annee": "L'année ne correspond pas à la date de début."})
+        if (
+            self.participants_min is not None
+            and self.conseillers_citoyens is not None
+            and self.conseillers_citoyens > self.participants_min
+        ):
+            raise ValidationError(
+                {"conseillers_citoyens": "Plus de conseillers citoyens que de participants."}
+            )
 
 
 class PointEvenementManager(models.Manager):
@@ -193,10 +254,12 @@ class PointEvenementManager(models.Manager):
 
 
 class PointEvenement(models.Model):
-    """An item of an event: a workshop of the world café, a question debated."""
+    """An item of an event: a workshop held during it, a question debated, a
+    decision. (The world café's five themes are not workshops: they are the
+    national programmes, ``Theme``, linked to the event.)"""
 
     class Type(models.TextChoices):
-        ATELIER = "atelier", "Atelier (thème)"
+        ATELIER = "atelier", "Atelier"
         QUESTION = "question", "Question débattue"
         DECISION = "decision", "Décision"
 
@@ -264,6 +327,86 @@ class Document(models.Model):
     def clean(self):
         if not self.fichier and not self.lien:
             raise ValidationError("Joignez un fichier ou indiquez un lien.")
+
+
+class MoyenManager(models.Manager):
+    def get_by_natural_key(self, slug, ordre):
+        return self.get(instance__slug=slug, ordre=ordre)
+
+
+class MoyenConseilCitoyen(models.Model):
+    """A means given to the conseils citoyens (Article 5.4, "Des moyens
+    dédiés"): premises, equipment, the operating grant and its range, the
+    annual budget. The text verbatim, the amounts as it writes them."""
+
+    class Nature(models.TextChoices):
+        LOCAUX = "locaux", "Locaux"
+        EQUIPEMENT = "equipement", "Équipement"
+        SUBVENTION = "subvention_fonctionnement", "Subvention de fonctionnement"
+        BUDGET = "budget_annuel", "Budget annuel"
+
+    instance = models.ForeignKey(
+        Instance, on_delete=models.CASCADE, related_name="moyens", verbose_name="instance"
+    )
+    ordre = models.PositiveSmallIntegerField("ordre")
+    nature = models.CharField("nature", max_length=30, choices=Nature.choices)
+    texte = TexteField("texte (tel qu'écrit)")
+    montant_min = models.PositiveIntegerField(
+        "montant minimum (€)", null=True, blank=True, help_text="Vide si le texte n'en donne pas."
+    )
+    montant_max = models.PositiveIntegerField(
+        "montant maximum (€)", null=True, blank=True, help_text="Vide si le texte n'en donne pas."
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moyens_conseils_citoyens",
+        verbose_name="apporté par",
+    )
+    ligne_source = models.PositiveIntegerField("ligne dans le texte source", null=True, blank=True)
+
+    objects = MoyenManager()
+
+    class Meta:
+        verbose_name = "moyen des conseils citoyens"
+        verbose_name_plural = "moyens des conseils citoyens"
+        ordering = ["instance", "ordre"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "ordre"], name="%(app_label)s_%(class)s_unique_ordre"
+            ),
+            models.CheckConstraint(
+                condition=Q(montant_min__isnull=True)
+                | Q(montant_max__isnull=True)
+                | Q(montant_max__gte=models.F("montant_min")),
+                name="%(app_label)s_%(class)s_montants_ordonnes",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_nature_display()} : {self.texte[:80]}"
+
+    def natural_key(self):
+        return (*self.instance.natural_key(), self.ordre)
+
+    natural_key.dependencies = ["gouvernance.instance", "contrat.organisation"]
+
+    @property
+    def montant_texte(self):
+        """The amounts for display: "3 000 € à 4 000 €", "40 000 €", or ""."""
+
+        def euros(n):
+            return f"{n:,} €".replace(",", "\u00a0")
+
+        if self.montant_min is None and self.montant_max is None:
+            return ""
+        if self.montant_min == self.montant_max or self.montant_max is None:
+            return euros(self.montant_min)
+        if self.montant_min is None:
+            return f"jusqu'à {euros(self.montant_max)}"
+        return f"{euros(self.montant_min)} à {euros(self.montant_max)}"
 
 
 class ConseilCitoyenQuerySet(models.QuerySet):

@@ -71,6 +71,7 @@ def donnees_du_rapport(annee):
         "completude": completude_par_partenaire(campagne) if campagne else [],
         "evenements": Evenement.objects.filter(annee=annee)
         .select_related("instance")
+        .prefetch_related("themes")
         .order_by("date_debut", "slug"),
         "preconisations": Preconisation.objects.prefetch_related("reponses__fiche"),
         "anomalies_ouvertes": Anomalie.objects.filter(statut=Anomalie.Statut.OUVERTE).count(),

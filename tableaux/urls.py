@@ -14,6 +14,7 @@ tableaux_urls = (
         path("partenaires/<slug:slug>/", views.partenaire, name="partenaire"),
         path("quartiers/<slug:slug>/", views.quartier, name="quartier"),
         path("indicateurs/<code_indicateur:code>/", views.indicateur, name="indicateur"),
+        path("gouvernance/", views.gouvernance, name="gouvernance"),
     ],
     "tableaux",
 )

@@ -10,6 +10,7 @@ from contrat.historique import generation
 from contrat.models import Objectif, Organisation, Quartier
 from engagements.models import Campagne, Engagement
 from fiches.models import Fiche, Indicateur
+from gouvernance.models import ConseilCitoyen, Evenement, Instance, PointEvenement, Theme
 
 
 def render(request, template, contexte):
@@ -147,4 +148,35 @@ def indicateur(request, code):
         request,
         "tableaux/indicateur.html",
         {"indicateur": indicateur, "annee": _annee_par_defaut()},
+    )
+
+
+def gouvernance(request):
+    """The governance facts the avenant states: the world café that prepared
+    the PERR (attendance, themes, questions), the 5 programmes of the national
+    mobilisation, and the conseils citoyens with their means."""
+    return render(
+        request,
+        "tableaux/gouvernance.html",
+        {
+            # Querysets stay lazy: they run only when the cached body is rebuilt.
+            "consultations": Evenement.objects.filter(
+                ~Q(participants_texte="") | Q(themes__isnull=False)
+            )
+            .prefetch_related(
+                "themes",
+                Prefetch(
+                    "points",
+                    queryset=PointEvenement.objects.filter(type=PointEvenement.Type.QUESTION),
+                    to_attr="questions",
+                ),
+            )
+            .order_by("date_debut", "slug")
+            .distinct(),
+            "themes": Theme.objects.all(),
+            "conseils": Instance.objects.filter(type=Instance.Type.CONSEIL_CITOYEN)
+            .prefetch_related("moyens")
+            .order_by("nom"),
+            "lignes_conseils": ConseilCitoyen.objects.select_related("quartier"),
+        },
     )

@@ -145,3 +145,29 @@ def test_every_omission_of_the_allow_list_is_used():
 
 def test_the_check_reads_the_database_not_the_fixtures():
     assert any("Mise en place d'une formation" in t for t in textes_en_base())
+
+
+def _textes_de_la_gouvernance(monkeypatch):
+    monkeypatch.setattr(couverture, "LOCAL_APPS", ["gouvernance"])
+    return textes_en_base()
+
+
+def test_the_governance_facts_are_found_in_the_governance_fields(monkeypatch):
+    """The world café's lines (attendance, themes) and the conseils citoyens'
+    means are found in the governance records themselves, not only in the
+    articles' text (SectionTexte)."""
+    lignes = lire_source()
+    numeros = [
+        _numero_de_ligne("- **La consultation des conseillers citoyens**"),
+        _numero_de_ligne("Huit questions ont été débattues"),
+        _numero_de_ligne("La Métropole a mis en place les moyens nécessaires"),
+    ]
+    textes = _textes_de_la_gouvernance(monkeypatch)
+    choisies = [lignes[n - 1] for n in numeros]
+    assert lignes_manquantes(choisies, textes) == []
+
+    from gouvernance.models import Instance
+
+    Instance.objects.filter(slug="conseils-citoyens").update(moyens_texte="")
+    manquantes = lignes_manquantes(choisies, _textes_de_la_gouvernance(monkeypatch))
+    assert [m.numero for m in manquantes] == [3]  # the means' paragraph, third chosen

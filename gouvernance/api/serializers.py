@@ -4,15 +4,34 @@ from gouvernance.models import (
     ConseilCitoyen,
     Evenement,
     Instance,
+    MoyenConseilCitoyen,
     PointEvenement,
     Preconisation,
     ReponsePreconisation,
+    Theme,
 )
+
+
+class MoyenSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+
+    class Meta:
+        model = MoyenConseilCitoyen
+        fields = [
+            "ordre",
+            "nature",
+            "texte",
+            "montant_min",
+            "montant_max",
+            "organisation",
+            "ligne_source",
+        ]
 
 
 class InstanceSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     fiches = serializers.SlugRelatedField(slug_field="numero", many=True, read_only=True)
+    moyens = MoyenSerializer(many=True, read_only=True)
 
     class Meta:
         model = Instance
@@ -25,6 +44,8 @@ class InstanceSerializer(serializers.ModelSerializer):
             "statut_texte",
             "role",
             "composition",
+            "moyens_texte",
+            "moyens",
             "fiches",
         ]
 
@@ -35,9 +56,16 @@ class PointSerializer(serializers.ModelSerializer):
         fields = ["type", "ordre", "texte"]
 
 
+class ThemeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Theme
+        fields = ["slug", "ordre", "nom"]
+
+
 class EvenementSerializer(serializers.ModelSerializer):
     instance = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     fiches = serializers.SlugRelatedField(slug_field="numero", many=True, read_only=True)
+    themes = ThemeSerializer(many=True, read_only=True)
     points = PointSerializer(many=True, read_only=True)
 
     class Meta:
@@ -57,6 +85,10 @@ class EvenementSerializer(serializers.ModelSerializer):
             "annee_deduite",
             "annee_deduite_raison",
             "description",
+            "participants_texte",
+            "participants_min",
+            "conseillers_citoyens",
+            "themes",
             "temps_fort_podem",
             "fiches",
             "points",

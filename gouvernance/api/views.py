@@ -16,24 +16,33 @@ from gouvernance.models import (
     ConseilCitoyen,
     Evenement,
     Instance,
+    MoyenConseilCitoyen,
     Preconisation,
     ReponsePreconisation,
 )
 
 
 class InstanceViewSet(LectureViewSet):
-    """Les instances de gouvernance et leur rôle tel que l'avenant l'écrit."""
+    """Les instances de gouvernance, leur rôle tel que l'avenant l'écrit, et les
+    moyens donnés aux conseils citoyens (nature, texte, montants)."""
 
-    queryset = Instance.objects.select_related("parent").prefetch_related("fiches")
+    queryset = Instance.objects.select_related("parent").prefetch_related(
+        "fiches",
+        Prefetch("moyens", queryset=MoyenConseilCitoyen.objects.select_related("organisation")),
+    )
     serializer_class = InstanceSerializer
     lookup_field = "slug"
     filterset_fields = ["type", "portee"]
 
 
 class EvenementViewSet(LectureViewSet):
-    """Les réunions et événements datés, avec la précision de leur date."""
+    """Les réunions et événements datés, avec la précision de leur date, leurs
+    participants tels qu'écrits (« plus de 100 » : participants_min = 100, borne
+    inférieure) et les thèmes (programmes de la mobilisation nationale)."""
 
-    queryset = Evenement.objects.select_related("instance").prefetch_related("fiches", "points")
+    queryset = Evenement.objects.select_related("instance").prefetch_related(
+        "fiches", "themes", "points"
+    )
     serializer_class = EvenementSerializer
     lookup_field = "slug"
     filterset_class = EvenementFilterSet

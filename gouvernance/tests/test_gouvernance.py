@@ -46,7 +46,7 @@ def test_dates_without_a_year_say_so():
     assert not Evenement.objects.filter(precision="jour", date_debut__isnull=True).exists()
 
 
-def test_world_cafe_with_its_workshops_and_eight_questions():
+def test_world_cafe_with_its_themes_and_eight_questions():
     cafe = Evenement.objects.get(slug="world-cafe-2019-05-09")
     questions = cafe.points.filter(type="question").order_by("ordre")
     assert questions.count() == 8
@@ -54,13 +54,15 @@ def test_world_cafe_with_its_workshops_and_eight_questions():
         questions[0].texte
         == "Comment rapprocher l'offre d'insertion professionnelle des habitants ?"
     )
-    assert list(cafe.points.filter(type="atelier").values_list("texte", flat=True)) == [
+    # The five themes are the national programmes, not workshops.
+    assert list(cafe.themes.values_list("nom", flat=True)) == [
         "Education",
         "Emploi",
         "Sécurité",
         "Logement",
         "Lien social",
     ]
+    assert not cafe.points.filter(type="atelier").exists()
     assert "7 ateliers" in cafe.notes  # 7 announced, 5 themes named: reported
 
 
@@ -106,7 +108,8 @@ def test_governance_api(client):
     assert client.get("/api/instances/").json()["count"] == 57
     data = client.get("/api/evenements/", {"annee": 2019, "page_size": 200}).json()
     assert any(
-        e["slug"] == "world-cafe-2019-05-09" and len(e["points"]) == 13 for e in data["results"]
+        e["slug"] == "world-cafe-2019-05-09" and len(e["points"]) == 8 and len(e["themes"]) == 5
+        for e in data["results"]
     )
     assert client.get("/api/conseils-citoyens/controle/").json() == {"ecarts": []}
     assert client.get("/api/conseils-citoyens/conseil-citoyen-gely/").json()["total"] == 20

@@ -449,6 +449,12 @@ def instances() -> list[dict]:
                 q(486, "Le renouvellement complet des 12 conseils citoyens"),
             ],
             mentions=[q(525, "Comme indiqué dans le schéma de gouvernance")],
+            # Article 5.4, "Des moyens dédiés": the paragraph, and each means.
+            moyens_texte=[
+                q(505, "La Métropole a mis en place les moyens nécessaires"),
+                q(505, "Cette subvention métropolitaine de fonctionnement"),
+            ],
+            moyens=moyens(),
             nombre=12,
             notes=[
                 "Un conseil par ligne du tableau (conseils_citoyens.lignes, chacune avec son slug) ; pas d'instance "
@@ -1238,6 +1244,36 @@ def ev(
     return out
 
 
+def participants(n: int, texte: str, minimum: int, conseillers: int) -> dict:
+    """An attendance as written, and the numbers it gives. "plus de 100" is a
+    lower bound: ``participants_min`` is 100, the words say "more than"."""
+    texte = w(n, texte)
+    assert f"plus de {minimum} personnes" in texte, texte
+    assert f"dont {conseillers} conseillers citoyens" in texte, texte
+    return {"texte": texte, "participants_min": minimum, "conseillers_citoyens": conseillers}
+
+
+# The 5 programmes of the national mobilisation for the quartiers'
+# inhabitants (the government's roadmap of July 2018). The world café's
+# workshops were held on them: they were first transcribed as its "ateliers".
+PROGRAMMES = "les 5 programmes issus de la mobilisation nationale pour les habitants des quartiers : Education, Emploi, Sécurité, Logement et Lien social"
+THEMES = ("Education", "Emploi", "Sécurité", "Logement", "Lien social")
+
+
+def themes() -> list[dict]:
+    """The five themes, named and ordered as l. 247 (and l. 405) write them;
+    Article 1 (l. 221) lists the same five in lower case, in another order."""
+    w(247, PROGRAMMES)
+    w(405, PROGRAMMES)
+    article_1 = w(221, "5 programmes (sécurité ; éducation ; emploi ; logement ; lien social)")
+    enumeres = article_1.split("(")[1].rstrip(")").split(";")
+    assert {slugify(t) for t in THEMES} == {slugify(x) for x in enumeres}, article_1
+    return [
+        {"slug": slugify(nom), "ordre": i, "nom": w(247, nom), "lignes": [221, 247, 405]}
+        for i, nom in enumerate(THEMES, start=1)
+    ]
+
+
 def evenements() -> list[dict]:
     E = []
     # --- Contract process (Articles 1-5, preamble, title page)
@@ -1535,18 +1571,23 @@ def evenements() -> list[dict]:
                 q(527, "Ces ateliers sont soit organisés"),
             ],
             instance="ateliers-participatifs",
-            participants={
-                "texte": w(248, "plus de 100 personnes, dont 35 conseillers citoyens"),
-                "personnes_minimum_exclu": 100,
-                "conseillers_citoyens": 35,
-            },
+            # The whole of what Article 2 says of it (l. 247-248), not only its
+            # first sentence: the workshops and the attendance are part of it.
+            description="\n".join(
+                [
+                    q(247, "La consultation des conseillers citoyens")["texte"],
+                    q(247, "Dans ce cadre, 7 ateliers participatifs")["texte"],
+                    q(248, "Huit questions ont été débattues")["texte"],
+                ]
+            ),
+            participants=participants(
+                248, "plus de 100 personnes, dont 35 conseillers citoyens", 100, 35
+            ),
+            # The five themes named are the national programmes (see themes()).
+            themes=[t["slug"] for t in themes()],
             ateliers={
                 "nombre_annonce": 7,
                 "themes_texte": wc_atel,
-                "themes": [
-                    w(247, t)
-                    for t in ("Education", "Emploi", "Sécurité", "Logement", "Lien social")
-                ],
                 "ecart": "7 ateliers annoncés, 5 thèmes nommés (ceux des 5 programmes de la mobilisation "
                 "nationale, l. 221/405) ; le texte ne nomme pas les 7 ateliers.",
             },
@@ -2456,6 +2497,52 @@ def parse_row(n: int) -> dict:
     return row
 
 
+def moyen(nature: str, n: int, texte: str, montants: tuple = (None, None)) -> dict:
+    """A means of the conseils citoyens: its words as written at line n, and
+    the amounts they state (each checked to be written so: "3 000 €")."""
+    texte = w(n, texte)
+    for montant in montants:
+        if montant is not None:
+            ecrit = f"{montant:,} €".replace(",", " ")
+            assert ecrit in texte, (ecrit, texte)
+    return {
+        "nature": nature,
+        "ligne": n,
+        "texte": texte,
+        "montant_min": montants[0],
+        "montant_max": montants[1],
+        # "La Métropole a mis en place les moyens...", "prises en charge par la
+        # Métropole", "subvention métropolitaine" (l. 505).
+        "organisation": "metropole",
+    }
+
+
+def moyens() -> list[dict]:
+    """Article 5.4, "Des moyens dédiés" (l. 505): every means the text gives,
+    in its order. The grant's range is per conseil ("fonction de la taille du
+    conseil citoyen"); the annual budget is the total the text gives."""
+    return [
+        moyen(
+            "locaux",
+            505,
+            "local entièrement équipé et indépendant dont la location et les charges "
+            "(dont fluides, assurance) sont prises en charge par la Métropole",
+        ),
+        moyen("equipement", 505, "ordinateur, téléphone"),
+        moyen(
+            "subvention_fonctionnement",
+            505,
+            "une subvention annuelle permettant la prise en charge des dépenses inhérentes au "
+            "fonctionnement courant (organisation de réunions publiques, éventuels frais de "
+            "déplacement, outils de communication pour mobiliser les habitants...). Cette "
+            "subvention métropolitaine de fonctionnement est fonction de la taille du conseil "
+            "citoyen et d'un montant compris entre 3 000 € et 4 000 €",
+            (3000, 4000),
+        ),
+        moyen("budget_annuel", 505, "soit un budget annuel de 40 000 €", (40000, 40000)),
+    ]
+
+
 def conseils_citoyens() -> dict:
     header = LINES[TABLE_HEADER - 1].split("\t")
     assert header[0] == "QUARTIER" and header[-1] == "TOTAL", header
@@ -3010,6 +3097,29 @@ def report(data: dict, month_used: dict[int, list[str]]) -> str:
         "n'est pas écrite.",
         "",
     ]
+    conseils = next(i for i in I if i["slug"] == "conseils-citoyens")
+    L += ["### Moyens des conseils citoyens (l. 505)", ""]
+    for m in conseils["moyens"]:
+        montants = (
+            ""
+            if m["montant_min"] is None
+            else f" ; montants : {m['montant_min']} – {m['montant_max']} €"
+        )
+        L.append(f"- {m['nature']} : « {m['texte']} »{montants}")
+    L += [
+        "- Les montants sont lus dans le texte (« 3 000 € », « 4 000 € », « 40 000 € ») et vérifiés contre lui.",
+        "",
+        "### Thèmes : les 5 programmes de la mobilisation nationale (l. 221, 247, 405)",
+        "",
+        "- "
+        + ", ".join(t["nom"] for t in data["themes"])
+        + " : nommés comme aux l. 247 et 405 ; l'Article 1 "
+        "(l. 221) donne les mêmes en minuscules, dans un autre ordre. Le world café y est rattaché (ses ateliers "
+        "portaient sur ces thèmes) ; ils ne sont pas ses ateliers, que le texte ne nomme pas.",
+        "- Participants du world café (l. 248) : « plus de 100 personnes, dont 35 conseillers citoyens » : "
+        "`participants_min` = 100 (borne inférieure), `conseillers_citoyens` = 35.",
+        "",
+    ]
 
     L += [
         "## Choix discutables",
@@ -3088,6 +3198,7 @@ def main(argv: list[str]) -> int:
     data = {
         "source": os.path.basename(source),
         "instances": instances(),
+        "themes": themes(),
         "evenements": evenements(),
         "conseils_citoyens": conseils_citoyens(),
         "preconisations": preconisations(),

@@ -54,6 +54,20 @@ def notes(valeur):
 def build():
     data = json.loads(DATA.read_text(encoding="utf-8"))
     rows = []
+    # The 5 programmes of the national mobilisation (first transcribed as the
+    # world café's "ateliers"): before the events that link to them.
+    for t in data["themes"]:
+        rows.append(
+            {
+                "model": "gouvernance.theme",
+                "fields": {
+                    "slug": t["slug"],
+                    "ordre": t["ordre"],
+                    "nom": t["nom"],
+                    "lignes_source": lignes(t["lignes"]),
+                },
+            }
+        )
     slugs = {i["slug"] for i in data["instances"]}
     # Parents before children.
     instances = sorted(data["instances"], key=lambda i: i["parent"] is not None)
@@ -70,12 +84,30 @@ def build():
                     "statut_texte": i["statut"] or "",
                     "role": textes(i["role"]),
                     "composition": textes(i["composition"]),
+                    "moyens_texte": textes(i.get("moyens_texte")),
                     "fiches": numeros_fiches(i.get("fiches")),
                     "lignes_source": lignes(i.get("lignes")),
                     "notes": notes(i.get("notes")),
                 },
             }
         )
+    for i in instances:
+        for ordre, m in enumerate(i.get("moyens") or [], start=1):
+            rows.append(
+                {
+                    "model": "gouvernance.moyenconseilcitoyen",
+                    "fields": {
+                        "instance": [i["slug"]],
+                        "ordre": ordre,
+                        "nature": m["nature"],
+                        "texte": m["texte"],
+                        "montant_min": m["montant_min"],
+                        "montant_max": m["montant_max"],
+                        "organisation": [m["organisation"]] if m["organisation"] else None,
+                        "ligne_source": m["ligne"],
+                    },
+                }
+            )
     for e in data["evenements"]:
         annee = e["annee_deduite"] or (int(e["date_debut"][:4]) if e.get("date_debut") else None)
         rows.append(
@@ -97,6 +129,13 @@ def build():
                     "annee_deduite": bool(e["annee_deduite"]),
                     "annee_deduite_raison": e["annee_deduite_raison"] or "",
                     "description": e["description"] or "",
+                    # "plus de 100" is a lower bound: participants_min.
+                    "participants_texte": (e.get("participants") or {}).get("texte", ""),
+                    "participants_min": (e.get("participants") or {}).get("participants_min"),
+                    "conseillers_citoyens": (e.get("participants") or {}).get(
+                        "conseillers_citoyens"
+                    ),
+                    "themes": [[t] for t in e.get("themes") or []],
                     "fiches": numeros_fiches(e.get("fiches")),
                     "temps_fort_podem": bool(e.get("temps_fort_podem")),
                     "lignes_source": lignes(e.get("lignes")),
@@ -111,19 +150,6 @@ def build():
                 },
             }
         )
-        ateliers = (e.get("ateliers") or {}).get("themes") or []
-        for ordre, theme in enumerate(ateliers, start=1):
-            rows.append(
-                {
-                    "model": "gouvernance.pointevenement",
-                    "fields": {
-                        "evenement": [e["slug"]],
-                        "type": "atelier",
-                        "ordre": ordre,
-                        "texte": theme,
-                    },
-                }
-            )
         for ordre, question in enumerate(e.get("questions") or [], start=1):
             rows.append(
                 {
