@@ -209,10 +209,13 @@ def dossier_verrou():
     refused if another user owns it, as anyone may create a folder in /tmp)."""
     dossier = Path(settings.RAPPORT_PDF_DOSSIER_VERROU)
     dossier.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if dossier.stat().st_uid != os.getuid():
+    etat = dossier.stat()
+    if etat.st_uid != os.getuid():
         raise PdfIndisponible(
             f"Le dossier du verrou d'impression {dossier} appartient à un autre utilisateur."
         )
+    if etat.st_mode & 0o077:
+        dossier.chmod(0o700)
     return dossier
 
 

@@ -274,6 +274,7 @@ def test_while_chromium_is_busy_on_this_server_another_year_waits_then_gets_503(
     client, settings, imprimante
 ):
     settings.RAPPORT_PDF_ATTENTE = 0.6
+    settings.RAPPORT_PDF_DOSSIER_VERROU.mkdir(mode=0o755)  # left open to others: closed
     dossier = rapport.dossier_verrou()
     assert dossier == settings.RAPPORT_PDF_DOSSIER_VERROU
     assert dossier.stat().st_mode & 0o777 == 0o700
