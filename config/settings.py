@@ -11,6 +11,7 @@ Everything that differs between machines comes from the environment:
 """
 
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -331,6 +332,23 @@ REST_FRAMEWORK["NUM_PROXIES"] = NB_PROXIES_DE_CONFIANCE
 API_JETON_DUREE_JOURS = int(os.getenv("API_JETON_DUREE_JOURS", "30"))
 if API_JETON_DUREE_JOURS < 1:
     raise ImproperlyConfigured("API_JETON_DUREE_JOURS must be at least 1.")
+
+# The annual report's PDF (tableaux/rapport.py): printed once per year and
+# data generation across all servers and stored in PostgreSQL. A request that
+# finds it being printed elsewhere waits up to RAPPORT_PDF_ATTENTE seconds,
+# then answers 503 with Retry-After. One Chromium at a time per server, under
+# a file lock in RAPPORT_PDF_DOSSIER_VERROU (a private folder of the server).
+RAPPORT_PDF_ATTENTE = float(os.getenv("RAPPORT_PDF_ATTENTE", "20"))
+if RAPPORT_PDF_ATTENTE < 0:
+    raise ImproperlyConfigured("RAPPORT_PDF_ATTENTE must be 0 or more.")
+RAPPORT_PDF_DOSSIER_VERROU = Path(
+    os.getenv("RAPPORT_PDF_DOSSIER_VERROU")
+    or (
+        Path(os.environ["XDG_RUNTIME_DIR"]) / "contrat-ville"
+        if os.getenv("XDG_RUNTIME_DIR")
+        else Path(tempfile.gettempdir()) / f"contrat-ville-{os.getuid()}"
+    )
+)
 
 LOGGING = {
     "version": 1,

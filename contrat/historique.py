@@ -144,6 +144,9 @@ SANS_TRIGGERS = {
     "engagements_synthesevaleurs": "written only by the engagements_valeur_synthese trigger, "
     "inside a write to engagements_valeur that is already recorded and already bumps "
     "the generation",
+    "tableaux_rapportpdf": "the annual report's PDF stored for one data generation (a cache "
+    "entry, not data): the generation trigger would make each PDF stale as it is stored, and "
+    "the history would copy every PDF's bytes",
 }
 
 # Kind of trigger: (the function it calls, the statement that creates it).

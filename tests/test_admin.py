@@ -7,7 +7,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-LOCAL_APPS = {"contrat", "fiches", "engagements", "gouvernance"}
+LOCAL_APPS = {"contrat", "fiches", "engagements", "gouvernance", "tableaux"}
 MODEL_ADMINS = sorted(
     (model._meta.app_label, model._meta.model_name)
     for model in admin.site._registry
@@ -24,13 +24,15 @@ def test_every_local_model_is_in_the_admin():
 @pytest.fixture
 def lignes_non_semees(campagne, partenaire):
     """One row of each admin model the seed leaves empty (accounts, campaigns,
-    values, documents), made the way the app makes them, so that every change
+    values, documents, stored PDFs), made the way the app makes them, so that every change
     page is opened: the campaign fixture opens 2021 (campaign and its opening
     event), a partner account is a Membre, a saved value fills the synthesis
     table through its trigger."""
+    from contrat.historique import generation
     from engagements.models import Indicateur
     from engagements.services import grille_enregistrer
     from gouvernance.models import Document
+    from tableaux.models import RapportPdf
 
     metropole = partenaire("metropole")
     grille_enregistrer(
@@ -43,6 +45,10 @@ def lignes_non_semees(campagne, partenaire):
     document = Document(titre="Compte rendu du comité de pilotage", lien="https://example.org/cr")
     document.full_clean()
     document.save()
+    # A stored PDF of the annual report (tableaux/rapport.py prints and stores them).
+    RapportPdf.objects.create(
+        annee=2021, generation=generation(), contenu=b"%PDF-", taille=5, duree_rendu=1.5
+    )
 
 
 @pytest.mark.parametrize(("app_label", "model_name"), MODEL_ADMINS)
