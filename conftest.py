@@ -11,9 +11,10 @@ import urllib.request
 from urllib.parse import urlparse
 
 import pytest
+from django.core.cache import caches
 
 from contrat.seeding import seed
-from scripts.instances import base_jetable, instance_servie
+from scripts.instances import LIMITE_HAUTE, base_jetable, instance_servie
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +76,24 @@ def _sans_cache_api(settings):
     # Each test rolls its transaction back, which rewinds the data generation:
     # a response cached by one test could match another's. The cache has its
     # own test (tests/test_api_cache.py).
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    # The rate limits stay on, at their real rates, counted per test in this
+    # process's memory: no query added to the query-count tests. The shared
+    # backends (PostgreSQL, Redis) have their own tests (tests/test_limites.py).
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+        "limites": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "limites-tests",
+        },
+    }
+    caches["limites"].clear()
+
+
+@pytest.fixture
+def limites_hautes(settings):
+    """Rates no test reaches, for the tests that send thousands of requests
+    from one address to test something else (matrix, fuzzing)."""
+    settings.LIMITES_DEBIT = dict.fromkeys(settings.LIMITES_DEBIT, LIMITE_HAUTE)
 
 
 # ---------------------------------------------------------------- a real server

@@ -122,6 +122,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # ETag on every GET: a dashboard polling an unchanged list gets 304.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Cache-Control and Vary by caller (below ConditionalGet: a 304 keeps them).
+    "contrat.api.cache.EntetesCacheMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "contrat.historique.AuteurMiddleware",
@@ -181,15 +183,65 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Per-process cache of API responses, versioned by the data generation
-# (contrat/api/cache.py): never stale, so it needs no shared backend.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "api",
-        "OPTIONS": {"MAX_ENTRIES": int(os.getenv("API_CACHE_ENTREES", "5000"))},
+# Shared caches: API answers and dashboard bodies ("default", versioned by
+# the data generation: contrat/api/cache.py) and the rate-limit counters
+# ("limites", contrat/limites.py). Shared by every worker of every server:
+# Redis when REDIS_URL is set (as production should be), else two PostgreSQL
+# tables that migration contrat/0008 creates, so `make run` needs nothing more.
+REDIS_URL = os.getenv("REDIS_URL", "").strip()
+API_CACHE_ENTREES = int(os.getenv("API_CACHE_ENTREES", "5000"))
+if REDIS_URL:
+    # One prefix per application sharing a Redis (and per test run).
+    REDIS_PREFIXE = os.getenv("REDIS_PREFIXE", "contrat")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": REDIS_PREFIXE,
+        },
+        "limites": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": REDIS_PREFIXE + "-limites",
+        },
     }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "contrat_cache",
+            "OPTIONS": {"MAX_ENTRIES": API_CACHE_ENTREES},
+        },
+        # Django's database cache with an atomic increment. A counter lives one
+        # window; expired ones are deleted when the table passes MAX_ENTRIES.
+        "limites": {
+            "BACKEND": "contrat.limites.CacheBaseDeDonnees",
+            "LOCATION": "contrat_cache_limites",
+            "OPTIONS": {"MAX_ENTRIES": int(os.getenv("LIMITES_ENTREES", "50000"))},
+        },
+    }
+# How long a shared cache (a proxy, a CDN) may keep an anonymous API answer:
+# short, since the data behind it may change at any moment.
+API_CACHE_PUBLIC_MAX_AGE = int(os.getenv("API_CACHE_PUBLIC_MAX_AGE", "60"))
+
+# Request rates (contrat/limites.py), "<number>/<second|minute|hour|day>", per
+# signed-in user or else per client address. Past a rate: 429 + Retry-After.
+LIMITES_DEBIT = {
+    # Every API request, anonymous (per address) or signed in (per user).
+    "anonyme": os.getenv("LIMITE_ANONYME", "300/minute"),
+    "connecte": os.getenv("LIMITE_CONNECTE", "1200/minute"),
+    # Stricter: token creation (password guessing), grid imports (parsing a
+    # file is the heaviest write), report PDFs (a browser renders each).
+    "jeton": os.getenv("LIMITE_JETON", "10/minute"),
+    "import": os.getenv("LIMITE_IMPORT", "60/hour"),
+    "rapport_pdf": os.getenv("LIMITE_RAPPORT_PDF", "30/hour"),
 }
+for _portee, _debit in LIMITES_DEBIT.items():
+    _nombre, _, _periode = _debit.partition("/")
+    if not _nombre.strip().isdigit() or _periode.strip()[:1].lower() not in {"s", "m", "h", "d"}:
+        raise ImproperlyConfigured(
+            f"Rate {_debit!r} of {_portee!r}: expected '<number>/<second|minute|hour|day>'."
+        )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -255,7 +307,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "contrat.api.base.gestionnaire_erreurs",
     "DEFAULT_SCHEMA_CLASS": "contrat.api.schema.SchemaApi",
     "COERCE_DECIMAL_TO_STRING": False,
-    "DEFAULT_THROTTLE_RATES": {"anon": "600/minute", "user": "1200/minute"},
+    # Rates in LIMITES_DEBIT (above); counters in the shared "limites" cache.
+    "DEFAULT_THROTTLE_CLASSES": ["contrat.limites.LimiteAnonyme", "contrat.limites.LimiteConnecte"],
 }
 
 SPECTACULAR_SETTINGS = {
@@ -324,7 +377,8 @@ NB_PROXIES_DE_CONFIANCE = int(os.getenv("NB_PROXIES_DE_CONFIANCE", "0"))
 if NB_PROXIES_DE_CONFIANCE < 0:
     raise ImproperlyConfigured("NB_PROXIES_DE_CONFIANCE must be 0 or more.")
 AXES_CLIENT_IP_CALLABLE = "contrat.securite.adresse_client"
-# DRF's throttles read the address the same way (DRF's default, None, would
+# The rate limits (contrat/limites.py) count anonymous callers by this address
+# too; DRF's own get_ident() reads it the same way (DRF's default, None, would
 # trust the whole client-written header).
 REST_FRAMEWORK["NUM_PROXIES"] = NB_PROXIES_DE_CONFIANCE
 # API tokens expire after this many days (contrat.api.jetons); a password

@@ -141,6 +141,10 @@ SANS_TRIGGERS = {
     "contrat_modification": "the history itself: its trigger would record its own rows",
     "contrat_generation": "the generation counter (a table of migration 0006, no model): "
     "bumping it would fire its own trigger",
+    "contrat_cache": "the shared cache of API answers and dashboard bodies (a table of "
+    "migration 0008, no model): versioned by the generation, it must not bump it",
+    "contrat_cache_limites": "the rate-limit counters (a table of migration 0008, no model): "
+    "written on every request, they are neither history nor data",
     "engagements_synthesevaleurs": "written only by the engagements_valeur_synthese trigger, "
     "inside a write to engagements_valeur that is already recorded and already bumps "
     "the generation",

@@ -1,6 +1,7 @@
 from django.urls import path
 
 import contrat.convertisseurs  # noqa: F401  (registers <code_indicateur:>)
+from contrat.limites import limiter
 from engagements import views
 
 app_name = "saisie"
@@ -9,7 +10,12 @@ urlpatterns = [
     path("", views.mes_indicateurs, name="mes_indicateurs"),
     path("<int:annee>/<code_indicateur:code>/", views.grille, name="grille"),
     path("<int:annee>/<code_indicateur:code>/export.<str:format>", views.exporter, name="exporter"),
-    path("<int:annee>/<code_indicateur:code>/import/", views.importer, name="importer"),
+    # Parsing a file is the heaviest write: a stricter rate (LIMITES_DEBIT).
+    path(
+        "<int:annee>/<code_indicateur:code>/import/",
+        limiter("import", methodes={"POST"})(views.importer),
+        name="importer",
+    ),
     path("validation/", views.file_validation, name="validation"),
     path(
         "validation/<int:annee>/<code_indicateur:code>/",

@@ -27,6 +27,15 @@ import psycopg2
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The rate (config/settings.py, LIMITES_DEBIT) that a served instance gets for
+# every scope unless told otherwise: the tests and the benchmark that serve
+# the app send thousands of requests from 127.0.0.1, and measure other things.
+LIMITE_HAUTE = "1000000/minute"
+ENV_LIMITES_HAUTES = {
+    f"LIMITE_{portee}": LIMITE_HAUTE
+    for portee in ("ANONYME", "CONNECTE", "JETON", "IMPORT", "RAPPORT_PDF")
+}
+
 # What `make run` does to a fresh database before serving it.
 COMMANDES_PEUPLEMENT = (["migrate", "-v0"], ["seed"], ["create_demo_accounts"])
 
@@ -156,6 +165,7 @@ def instance_servie(
     log_level="warning",
     sortie=subprocess.DEVNULL,
     delai=60,
+    limites_reelles=False,
 ):
     """gunicorn serving the database of ``url`` on a free port, yielded as an
     :class:`Instance` once it answers; terminated on exit.
@@ -164,10 +174,14 @@ def instance_servie(
     instances sharing one database (as two servers behind a load balancer).
     ``wsgi`` defaults to the test application, which also serves static files;
     ``production=True`` adds :func:`env_production`; ``env`` adds variables.
-    ``sortie=None`` lets gunicorn write to the caller's terminal.
+    ``sortie=None`` lets gunicorn write to the caller's terminal. The rate
+    limits are raised out of reach (:data:`ENV_LIMITES_HAUTES`) unless
+    ``limites_reelles=True`` (then the environment's, or ``env``'s, apply).
     """
     port = port_libre()
     environnement = dict(os.environ, DATABASE_URL=url)
+    if not limites_reelles:
+        environnement.update(ENV_LIMITES_HAUTES)
     if production:
         environnement.update(env_production())
     environnement.update(env or {})

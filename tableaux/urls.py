@@ -4,6 +4,7 @@ report under /rapport/ (both included by config/urls.py)."""
 from django.urls import path
 
 import contrat.convertisseurs  # noqa: F401  (registers <code_indicateur:>, <numero_fiche:>)
+from contrat.limites import limiter
 from tableaux import rapport, views
 
 tableaux_urls = (
@@ -23,7 +24,8 @@ rapport_urls = (
     [
         path("", rapport.choix, name="choix"),
         path("<int:annee>/", rapport.rapport_html, name="html"),
-        path("<int:annee>.pdf", rapport.rapport_pdf, name="pdf"),
+        # A browser renders each PDF: a stricter rate (LIMITES_DEBIT).
+        path("<int:annee>.pdf", limiter("rapport_pdf")(rapport.rapport_pdf), name="pdf"),
     ],
     "rapport",
 )

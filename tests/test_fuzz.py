@@ -22,6 +22,11 @@ from fiches.models import Indicateur
 RACINE = Path(__file__).resolve().parent.parent
 
 
+# Hundreds of generated requests from one address: the rate limits are raised
+# out of reach here (they have their own tests, tests/test_limites.py).
+pytestmark = pytest.mark.usefixtures("limites_hautes")
+
+
 @pytest.mark.parametrize("identite", ["demo-metropole", None], ids=["partenaire", "anonyme"])
 def test_schemathesis_passes_every_check_on_the_api(serveur, jeton_demo, identite):
     """Every schemathesis check (server errors, response schemas, status codes,

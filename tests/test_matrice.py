@@ -23,7 +23,9 @@ from engagements.models import Campagne, Valeur
 from engagements.services import grille_enregistrer
 from fiches.models import Indicateur
 
-pytestmark = pytest.mark.django_db
+# Thousands of requests from one address: the rate limits are raised out of
+# reach (they have their own tests, tests/test_limites.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("limites_hautes")]
 ROLES = ["anonyme", "proprietaire", "autre", "equipe"]
 LOGIN = {302}
 

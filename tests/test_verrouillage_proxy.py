@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import pytest
 
 from contrat.comptes import DEMO_PASSWORD
+from scripts.instances import ENV_LIMITES_HAUTES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +50,8 @@ def deux_serveurs(serveur):
     nom = urlparse(base).path.lstrip("/") + "_e2e"
     url = urlparse(base)._replace(path=f"/{nom}").geturl()
     env = dict(os.environ, DATABASE_URL=url, DEBUG="1", NB_PROXIES_DE_CONFIANCE="1")
+    # Token requests here test the lockout, not the rate of token creation.
+    env.update(ENV_LIMITES_HAUTES)
     lances = [lancer(env), lancer(env)]
     yield [adresse for _, adresse in lances]
     for processus, _ in lances:

@@ -24,6 +24,7 @@ from contrat.api.serializers import (
 )
 from contrat.comptes import expiration_jeton, jeton_pour
 from contrat.erreurs import ErreurMetier
+from contrat.limites import LIMITES_API, LimiteJeton
 from contrat.models import (
     AliasOrganisation,
     Avenant,
@@ -143,6 +144,10 @@ class JetonView(ApiMixin, ObtainAuthToken):
     est bloqué (429) comme sur la page de connexion. Le jeton expire après
     ``API_JETON_DUREE_JOURS`` jours (``expire``) ou au changement de mot de
     passe ; l'équipe peut le révoquer. Un jeton expiré est remplacé ici."""
+
+    # DRF's ObtainAuthToken has no throttle at all: the API's, plus the
+    # stricter rate of token creation (a password guess per request).
+    throttle_classes = [*LIMITES_API, LimiteJeton]
 
     @extend_schema(
         tags=["authentification"],
