@@ -15,8 +15,9 @@ refused, each with a French message that names the rule:
 - a NUL character (PostgreSQL text cannot hold one).
 
 :func:`lire_entier` reads whole numbers (years, pages, versions, ids) with the
-same guards and bounds; :class:`EntierFormField` and
-:class:`EntierSerializerField` put it behind Django forms and DRF.
+same guards and bounds; :class:`EntierFormField`, :class:`NombreFormField`
+and :class:`EntierSerializerField` put them behind Django forms, the admin
+(:data:`NOMBRES_ADMIN`) and DRF.
 """
 
 import re
@@ -24,6 +25,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from rest_framework import serializers
 
 ESPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
@@ -203,6 +205,25 @@ class EntierFormField(forms.IntegerField):
         if value in self.empty_values:
             return None
         return lire_entier(value, minimum=self.min_value, maximum=self.max_value)
+
+
+class NombreFormField(forms.DecimalField):
+    """Django's ``DecimalField`` read by :func:`lire_nombre` (French format,
+    the same refusals as the data-entry grid)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        return lire_nombre(value)
+
+
+# For a ModelAdmin's ``formfield_overrides``: the admin reads numbers as the
+# data-entry pages do.
+# (Integers keep Django's admin field: its int() of a bad text is a form
+# error, and the admin's own widget stays.)
+NOMBRES_ADMIN = {models.DecimalField: {"form_class": NombreFormField}}
 
 
 class EntierSerializerField(serializers.IntegerField):
