@@ -212,9 +212,7 @@ def test_the_campaign_page_with_a_hostile_year_answers_the_default(client, membr
     ],
     ids=repr,
 )
-def test_the_api_refuses_hostile_numbers_and_nul_with_a_400(
-    membre_metropole, indicateur, corps
-):
+def test_the_api_refuses_hostile_numbers_and_nul_with_a_400(membre_metropole, indicateur, corps):
     client = Client()
     client.force_login(membre_metropole)
     donnees = {"indicateur": CODE, "annee": 2021, "valeur": "3", "version": 0, **corps}
