@@ -44,7 +44,7 @@ COMMUNES = {
 }
 
 
-# A NUL character is refused in any query parameter (400, see
+# A NUL character is refused in the path and any query parameter (400, see
 # contrat.securite.CaractereNulMiddleware): the schema says so.
 SANS_NUL = "^[^\\x00]*$"
 
@@ -57,7 +57,7 @@ def erreurs_communes(result, generator, request, public):
             for parametre in operation.get("parameters", ()):
                 schema = parametre.get("schema", {})
                 if (
-                    parametre.get("in") == "query"
+                    parametre.get("in") in {"query", "path"}
                     and schema.get("type") == "string"
                     and not {"enum", "pattern", "format"} & set(schema)
                 ):

@@ -4,7 +4,9 @@ French message naming the rule, fast, and nothing saved."""
 
 import csv
 import io
+import re
 import time
+import zipfile
 
 import pytest
 from django.test import Client
@@ -85,6 +87,41 @@ def test_a_non_finite_or_huge_number_in_an_import_is_a_line_error(
     assert any(
         regle in message for regle in ("NaN et l'infini", "notation scientifique", "trop long")
     ), message
+    assert Valeur.objects.count() == avant
+
+
+def _xlsx_cellule_nombre(brut):
+    """A workbook whose version cell is a *number* cell holding ``brut``
+    as written in the XML (``<v>1e1000000</v>``), not a text."""
+    base = _xlsx(version="ZZZ")
+    sortie = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(base)) as source,
+        zipfile.ZipFile(sortie, "w", zipfile.ZIP_DEFLATED) as cible,
+    ):
+        for nom in source.namelist():
+            contenu = source.read(nom)
+            if b"ZZZ" in contenu:
+                contenu = re.sub(
+                    rb't="inlineStr"><is><t>ZZZ</t></is>', b"><v>" + brut + b"</v>", contenu
+                )
+                assert b"ZZZ" not in contenu
+            cible.writestr(nom, contenu)
+    return sortie.getvalue()
+
+
+@pytest.mark.parametrize(
+    "brut", [b"NaN", b"INF", b"-inf", b"1e1000000", b"9" * 4301], ids=lambda b: b[:12]
+)
+def test_a_hostile_number_cell_in_an_xlsx_is_refused_fast(membre_metropole, indicateur, brut):
+    avant = Valeur.objects.count()
+    debut = time.perf_counter()
+    rapport = _importer(membre_metropole, indicateur, "grille.xlsx", _xlsx_cellule_nombre(brut))
+    assert time.perf_counter() - debut < 1.0
+    # (A number cell "1E5" is how XML writes 100 000: a plain number there.)
+    assert not rapport.ok
+    message = rapport.erreurs[0][1]
+    assert any(regle in message for regle in ("NaN et l'infini", "illisible")), message
     assert Valeur.objects.count() == avant
 
 
