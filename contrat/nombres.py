@@ -48,9 +48,10 @@ ENTIER_MIN, ENTIER_MAX = -(2**31), 2**31 - 1
 
 
 def _montrer(texte, longueur=30):
-    """``texte`` as it may appear in a message: short, NUL made visible."""
-    texte = texte.replace("\x00", "␀")
-    return texte if len(texte) <= longueur else texte[:longueur] + "…"
+    """``texte`` as it may appear in a message: short (cut first, whatever
+    its length), NUL made visible."""
+    court = texte[:longueur].replace("\x00", "␀")
+    return court if len(texte) <= longueur else court + "…"
 
 
 def _verifier_brut(texte, longueur_max):

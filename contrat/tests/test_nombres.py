@@ -119,3 +119,14 @@ def test_the_serializer_field_uses_the_parser():
     for donnee in [True, 2.5, float("nan"), float("inf"), "1e5", "9" * 5000, 1e300, 0]:
         with pytest.raises(serializers.ValidationError):
             champ.run_validation(donnee)
+
+
+def test_refusing_a_long_text_costs_the_same_whatever_its_length():
+    # 1 000 refusals of 10 million characters: nothing may walk the text
+    # (a replace() or strip() over it would take seconds).
+    texte = "9" * 10_000_000
+    debut = time.perf_counter()
+    for _ in range(1000):
+        with pytest.raises(ValidationError):
+            lire_entier(texte)
+    assert time.perf_counter() - debut < 0.5
