@@ -117,6 +117,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost of ours: any 500 under /api/ (already logged) becomes the JSON error.
+    "contrat.api.intergiciel.Api500JsonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,6 +133,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "contrat.api.intergiciel.Api404JsonMiddleware",
     "contrat.securite.EntetesSecuriteMiddleware",
+    # Inside the security headers: a NUL in the path or query string is a 400.
+    "contrat.securite.CaractereNulMiddleware",
     "contrat.securite.BaseIndisponibleMiddleware",
     # Last: turns a lockout into the French 429 page.
     "axes.middleware.AxesMiddleware",

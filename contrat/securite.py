@@ -5,8 +5,9 @@ import ipaddress
 import logging
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 
-from contrat.erreurs import Indisponible, reponse_json
+from contrat.erreurs import Indisponible, Invalide, reponse_json
 
 journal = logging.getLogger("contrat.securite")
 
@@ -110,3 +111,42 @@ class BaseIndisponibleMiddleware:
             reponse = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
         reponse["Retry-After"] = "5"
         return reponse
+
+
+MESSAGE_CARACTERE_NUL = (
+    "Un caractère nul (%00) n'est pas accepté dans l'adresse ni dans ses paramètres."
+)
+
+
+class CaractereNulMiddleware:
+    """A NUL character in the path or the query string is refused here, once
+    for every page and endpoint: 400, the API's JSON error under /api/ (with
+    the parameters at fault), a French text elsewhere. PostgreSQL text cannot
+    hold a NUL, so reaching a query with one would be a server error.
+    (Form fields and API bodies refuse it through their own fields'
+    validators, with the error next to the field.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        fautifs = sorted(
+            {
+                nom.replace("\x00", "␀")
+                for nom, valeurs in request.GET.lists()
+                if "\x00" in nom or any("\x00" in v for v in valeurs)
+            }
+        )
+        if fautifs or "\x00" in request.path:
+            if request.path.startswith("/api/"):
+                return reponse_json(
+                    Invalide(
+                        MESSAGE_CARACTERE_NUL,
+                        code="caractere_nul",
+                        details={nom: [MESSAGE_CARACTERE_NUL] for nom in fautifs},
+                    )
+                )
+            return HttpResponseBadRequest(
+                MESSAGE_CARACTERE_NUL, content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)

@@ -18,6 +18,7 @@ from django.utils.html import format_html
 
 from contrat.admin import LectureSeuleAdmin
 from contrat.models import Modification
+from contrat.nombres import NOMBRES_ADMIN
 from engagements.models import (
     Campagne,
     Cible,
@@ -36,6 +37,8 @@ from engagements.services import (
 
 
 class CibleInline(admin.TabularInline):
+    # Numbers read by the app's one parser (French format, bounded).
+    formfield_overrides = NOMBRES_ADMIN
     model = Cible
     extra = 0
     fields = [
@@ -86,6 +89,8 @@ class EngagementAdmin(admin.ModelAdmin):
 
 @admin.register(Cible)
 class CibleAdmin(admin.ModelAdmin):
+    # Numbers read by the app's one parser (French format, bounded).
+    formfield_overrides = NOMBRES_ADMIN
     list_display = [
         "phrase_courte",
         "nature",

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from contrat.api.rendu import neutraliser
+from contrat.nombres import ecrire_nombre, lire_entier
 from contrat.televersement import taille_lisible
 from engagements import xlsx
 from engagements.models import Valeur
-from engagements.nombres import ecrire_nombre
 from engagements.services import GrilleInvalide, cle, grille_cles, grille_enregistrer
 
 COLONNES = [
@@ -175,6 +176,12 @@ def importer(*, utilisateur, indicateur, annee, nom, contenu, soumettre=False):
     for numero, brute in enumerate(lignes[1:], start=2):
         if not any((x or "").strip() for x in brute):
             continue
+        if any("\x00" in (x or "") for x in brute):
+            # PostgreSQL text cannot hold a NUL: refused here, with its line.
+            rapport.erreurs.append(
+                (numero, "Cette ligne contient un caractère nul : il n'est pas accepté.")
+            )
+            continue
         ligne = {h: (brute[i] if i < len(brute) else "").strip() for i, h in enumerate(entetes)}
         if ligne["indicateur"] != indicateur.code:
             rapport.erreurs.append(
@@ -202,12 +209,12 @@ def importer(*, utilisateur, indicateur, annee, nom, contenu, soumettre=False):
             rapport.erreurs.append((numero, f"Cellule en double (déjà à la ligne {ligne_de[k]})."))
             continue
         try:
-            version = int(Decimal((ligne["version"] or "0").replace(",", ".").replace(" ", "")))
-        except ArithmeticError:
+            version = lire_entier(ligne["version"] or "0", minimum=0, format_francais=True)
+        except ValidationError as exc:
             rapport.erreurs.append(
                 (
                     numero,
-                    f"Version « {ligne['version']} » illisible : ne modifiez pas cette colonne.",
+                    f"Version illisible ({exc.messages[0]}) : ne modifiez pas cette colonne.",
                 )
             )
             continue

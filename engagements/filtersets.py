@@ -1,7 +1,7 @@
 import django_filters as filters
 from django.db.models import Q
 
-from contrat.api.filtres import EntierFilter, FiltresApi
+from contrat.api.filtres import AnneeFilter, EntierFilter, FiltresApi
 from engagements.models import Cible, Engagement, Valeur
 
 
@@ -53,9 +53,9 @@ class ValeurFilterSet(FiltresApi):
     organisation = filters.CharFilter(
         field_name="indicateur__organisation__slug", label="Organisation responsable (identifiant)"
     )
-    annee = EntierFilter(field_name="annee", label="Année (période)")
-    annee_min = EntierFilter(field_name="annee", lookup_expr="gte", label="Année minimale")
-    annee_max = EntierFilter(field_name="annee", lookup_expr="lte", label="Année maximale")
+    annee = AnneeFilter(field_name="annee", label="Année (période)")
+    annee_min = AnneeFilter(field_name="annee", lookup_expr="gte", label="Année minimale")
+    annee_max = AnneeFilter(field_name="annee", lookup_expr="lte", label="Année maximale")
     quartier = filters.CharFilter(
         method="filtre_quartier",
         label="Quartier (identifiant ; « tous » pour les valeurs tous quartiers)",

@@ -2,10 +2,10 @@ from django import forms
 from django.conf import settings
 
 from contrat.annees import ANNEE_MAX, ANNEE_MIN
+from contrat.nombres import EntierFormField, ecrire_nombre
 from contrat.televersement import valider_taille
 from contrat.textes import TexteFormField
 from engagements.models import Valeur
-from engagements.nombres import ecrire_nombre
 from engagements.services import cle, grille_cles
 
 
@@ -55,8 +55,9 @@ class GrilleForm(forms.Form):
                     }
                 ),
             )
-            self.fields[f"ver_{nom}"] = forms.IntegerField(
+            self.fields[f"ver_{nom}"] = EntierFormField(
                 required=False,
+                min_value=0,
                 initial=valeur.version if valeur else 0,
                 widget=forms.HiddenInput,
                 disabled=verrouillee,
@@ -127,7 +128,7 @@ class StatuerForm(forms.Form):
 
 
 class CampagneForm(forms.Form):
-    annee = forms.IntegerField(label="Année", min_value=ANNEE_MIN, max_value=ANNEE_MAX)
+    annee = EntierFormField(label="Année", min_value=ANNEE_MIN, max_value=ANNEE_MAX)
     date_limite = forms.DateField(
         label="Date limite de saisie", widget=forms.DateInput(attrs={"type": "date"})
     )

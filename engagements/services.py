@@ -27,8 +27,8 @@ from django.utils import timezone
 from contrat.erreurs import Conflit, ErreurMetier, Invalide, PermissionRefusee, Verrouillee
 from contrat.historique import auteur
 from contrat.models import Organisation, Quartier, organisation_de
+from contrat.nombres import ecrire_nombre, lire_entier, lire_nombre
 from engagements.models import Campagne, EvenementCampagne, Valeur
-from engagements.nombres import ecrire_nombre, lire_nombre
 from fiches.models import Indicateur
 
 # A value further than this from its target (relative gap) needs a note.
@@ -215,7 +215,8 @@ def grille_enregistrer(*, utilisateur, indicateur, annee, saisies, note="", soum
     for k, (texte, version) in saisies.items():
         texte = (texte or "").strip()
         actuelle = existantes.get(k)
-        if (actuelle.version if actuelle else 0) != int(version or 0):
+        # The version read comes from a form or a file: the one parser, bounded.
+        if (actuelle.version if actuelle else 0) != lire_entier(version or 0, minimum=0):
             conflits.append((k, actuelle))
             continue
         if actuelle is not None and actuelle.statut == Valeur.Statut.VALIDEE:
@@ -341,7 +342,8 @@ def valeurs_statuer(*, utilisateur, valeurs, valider, commentaire=""):
     _verifier_equipe(utilisateur)
     if not valider and not commentaire.strip():
         raise Invalide("Expliquez le rejet dans le commentaire : le partenaire le lira.")
-    demandees = list(valeurs)
+    # A version read comes from a hidden field of the page: the one parser, bounded.
+    demandees = [(v, lire_entier(version, minimum=0)) for v, version in valeurs]
     actuelles = {
         v.pk: v
         for v in Valeur.objects.select_for_update(of=("self",))
@@ -351,7 +353,7 @@ def valeurs_statuer(*, utilisateur, valeurs, valider, commentaire=""):
     conflits = [
         (cle(v.quartier, v.sexe), actuelles.get(v.pk))
         for v, version in demandees
-        if actuelles.get(v.pk) is None or actuelles[v.pk].version != int(version)
+        if actuelles.get(v.pk) is None or actuelles[v.pk].version != version
     ]
     if conflits:
         raise ConflitEdition(conflits)

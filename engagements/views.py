@@ -12,7 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from contrat.annees import ANNEE_MAX, ANNEE_MIN
 from contrat.models import Organisation, organisation_de
+from contrat.nombres import lire_entier
 from contrat.securite import journaliser_refus
 from contrat.televersement import limite_televersement
 from engagements import echange
@@ -44,11 +46,13 @@ equipe_requise = user_passes_test(lambda u: u.is_active and u.is_staff, login_ur
 
 def _campagne_choisie(request):
     campagnes = list(Campagne.objects.all())
-    annee = request.GET.get("annee")
-    if annee and annee.isdigit():
-        for campagne in campagnes:
-            if campagne.annee == int(annee):
-                return campagne, campagnes
+    try:
+        annee = lire_entier(request.GET.get("annee", ""), minimum=ANNEE_MIN, maximum=ANNEE_MAX)
+    except ValidationError:
+        annee = None  # absent or not a year: the default campaign below
+    for campagne in campagnes:
+        if campagne.annee == annee:
+            return campagne, campagnes
     ouvertes = [c for c in campagnes if not c.verrouillee]
     return (ouvertes[0] if ouvertes else (campagnes[0] if campagnes else None)), campagnes
 

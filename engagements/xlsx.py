@@ -32,8 +32,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileException
 from openpyxl.worksheet._reader import WorkSheetParser
 
+from contrat.nombres import ecrire_nombre
 from contrat.televersement import taille_lisible
-from engagements.nombres import ecrire_nombre
 
 # An exported grid has 6 parts; LibreOffice and Excel write about 10 to 20.
 MEMBRES_MAX = 200

@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from contrat.nombres import NOMBRES_ADMIN
 from fiches.admin_extras import FicheAdminExtras
 from fiches.integrite import rapport_integrite
 from fiches.models import Anomalie, Evolution, Fiche, Indicateur, SousPartie, VersionPlan
@@ -32,6 +33,8 @@ class VersionPlanAdmin(admin.ModelAdmin):
 
 
 class IndicateurInline(admin.TabularInline):
+    # Numbers read by the app's one parser (French format, bounded).
+    formfield_overrides = NOMBRES_ADMIN
     model = Indicateur
     extra = 0
     fields = [
@@ -239,6 +242,8 @@ class FicheAdmin(FicheAdminExtras, admin.ModelAdmin):
 
 @admin.register(Indicateur)
 class IndicateurAdmin(admin.ModelAdmin):
+    # Numbers read by the app's one parser (French format, bounded).
+    formfield_overrides = NOMBRES_ADMIN
     list_display = ["libelle", "fiche", "type", "unite", "valeur_reference", "valeur_cible"]
     list_filter = ["type", "fiche__version", "fiche__objectif"]
     search_fields = ["libelle", "fiche__numero", "fiche__titre"]

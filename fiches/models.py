@@ -12,7 +12,11 @@ from django.db import models
 from django.db.models import Q
 
 from contrat.models import Avenant, AxeTransversal, Enjeu, Objectif, Organisation, Pilier, Quartier
+from contrat.nombres import lire_entier
 from contrat.textes import TexteField
+
+# A PositiveSmallIntegerField holds up to this.
+SMALLINT_MAX = 32767
 
 
 class VersionPlanManager(models.Manager):
@@ -256,8 +260,17 @@ class Fiche(models.Model):
 
     @staticmethod
     def cles_de_tri(numero):
+        """(enjeu, rang) of "enjeu.rang"; ``ValueError`` if it is not that.
+        Read by the one parser: ASCII digits, within the smallint columns
+        they are stored in (int() took "٣.١", and "99999.1" failed on save)."""
         enjeu, _, rang = (numero or "").strip().partition(".")
-        return int(enjeu), int(rang or 0)
+        try:
+            return (
+                lire_entier(enjeu, minimum=0, maximum=SMALLINT_MAX),
+                lire_entier(rang or "0", minimum=0, maximum=SMALLINT_MAX),
+            )
+        except ValidationError:
+            raise ValueError(numero) from None
 
     @staticmethod
     def vecteur_recherche():

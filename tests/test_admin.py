@@ -1,8 +1,11 @@
 """Every admin page answers staff in French and sends anonymous users to the login."""
 
+from decimal import Decimal
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +97,20 @@ def test_organisation_changelist_needs_constant_queries(
     # filter choices (rattachement): nothing per row.
     with django_assert_max_num_queries(8):
         staff_client.get(reverse("admin:contrat_organisation_changelist"))
+
+
+@pytest.mark.parametrize(
+    ("modele", "champ"),
+    [("fiches.Indicateur", "valeur_cible"), ("engagements.Cible", "valeur_max")],
+)
+def test_admin_reads_numbers_with_the_one_parser(rf, equipe, modele, champ):
+    model = apps.get_model(modele)
+    requete = rf.get("/admin/")
+    requete.user = equipe
+    champ_form = admin.site._registry[model].formfield_for_dbfield(
+        model._meta.get_field(champ), requete
+    )
+    assert champ_form.clean("1 234,5") == Decimal("1234.5")
+    for texte in ["NaN", "-Infinity", "1e1000000", "9" * 5000]:
+        with pytest.raises(ValidationError):
+            champ_form.clean(texte)

@@ -164,7 +164,7 @@ def test_every_list_is_paginated_with_a_ceiling(client):
     reponse = client.get("/api/indicateurs/", {"page_size": 1001})
     assert reponse.status_code == 400
     assert reponse.json()["erreur"]["details"]["page_size"] == [
-        "Un entier entre 1 et 1000 est attendu."
+        "« 1001 » : un entier entre 1 et 1000 est attendu."
     ]
 
 
@@ -605,7 +605,9 @@ def test_campaign_completeness_by_partner(client, saisies):
     lignes = {ligne["organisation"]: ligne for ligne in data["partenaires"]}
     assert lignes["metropole"]["validees"] == 1 and lignes["metropole"]["saisies"] == 2
     assert lignes["etat"]["soumises"] == 1
-    assert client.get("/api/agregats/completude/", {"annee": 1999}).status_code == 404
+    # A year of the contract without a campaign: 404; a year outside the contract: 400.
+    assert client.get("/api/agregats/completude/", {"annee": 2016}).status_code == 404
+    assert client.get("/api/agregats/completude/", {"annee": 1999}).status_code == 400
 
 
 # ------------------------------------------------------------------ schema, docs, speed

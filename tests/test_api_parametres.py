@@ -25,15 +25,16 @@ def erreurs(reponse, statut=400):
         ("/api/fiches/1.1/?statut=brouillon", "statut", "Paramètre inconnu"),
         ("/api/fiches/?format=", "format", "Format inconnu"),
         ("/api/fiches/?format=xml", "format", "Format inconnu"),
-        ("/api/fiches/?objectif=0.5", "objectif", "Saisissez un nombre entier"),
+        ("/api/fiches/?objectif=0.5", "objectif", "« 0.5 » n'est pas un nombre entier"),
         ("/api/fiches/?transversale=oui", "transversale", "Valeur booléenne attendue"),
         ("/api/valeurs/?statut=", "statut", "Valeur vide"),
         ("/api/evenements/?annee=", "annee", "Valeur vide"),
-        ("/api/fiches/?page=0", "page", "Un entier positif"),
-        ("/api/fiches/?page=abc", "page", "Un entier positif"),
-        ("/api/fiches/?page_size=%C2%B2", "page_size", "Un entier entre 1 et 1000"),
+        ("/api/fiches/?page=0", "page", "« 0 » : un entier entre 1 et"),
+        ("/api/fiches/?page=abc", "page", "« abc » n'est pas un nombre entier"),
+        ("/api/fiches/?page_size=%C2%B2", "page_size", "« ² » n'est pas un nombre entier"),
+        ("/api/fiches/?page_size=1001", "page_size", "« 1001 » : un entier entre 1 et 1000"),
         # A CSV export reads no page, but a wrong one is still an error.
-        ("/api/fiches/?format=csv&page=-1", "page", "Un entier positif"),
+        ("/api/fiches/?format=csv&page=-1", "page", "« -1 » : un entier entre 1 et"),
         ("/api/agregats/progression/?annee=deux-mille", "annee", "Année invalide"),
         ("/api/agregats/progression/?anne=2021", "anne", "Paramètre inconnu"),
         ("/api/fiches/?ordering=titr", "ordering", "Tri inconnu : titr."),
@@ -65,11 +66,58 @@ def test_valid_parameters_still_filter(client):
     assert client.get("/api/organisations/?ordering=").status_code == 200
 
 
-def test_a_nul_character_matches_nothing_instead_of_breaking_the_database(client):
-    for url in ["/api/signataires/?q=a%00b", "/api/fiches/?pilote=%00", "/api/valeurs/?fiche=%00"]:
+@pytest.mark.parametrize(
+    ("url", "parametre"),
+    [
+        ("/api/signataires/?q=a%00b", "q"),
+        ("/api/fiches/?pilote=%00", "pilote"),
+        ("/api/valeurs/?fiche=%00", "fiche"),
+        # Both were server errors (PostgreSQL refuses a NUL in text).
+        ("/api/fiches/?version=%00", "version"),
+        ("/api/agregats/repartition/?indicateur=%00&annee=2021", "indicateur"),
+        ("/api/fiches/?objectif=1%00", "objectif"),
+    ],
+)
+def test_a_nul_character_in_a_query_parameter_is_a_400(client, url, parametre):
+    reponse = client.get(url)
+    assert reponse.json()["erreur"]["code"] == "caractere_nul"
+    assert list(erreurs(reponse)) == [parametre]
+
+
+def test_a_nul_character_in_a_page_address_is_a_french_400(client):
+    for url in ["/saisie/?organisation=%00", "/tableaux/?x=%00", "/saisie/2021/%00/"]:
         reponse = client.get(url)
-        assert reponse.status_code == 200, url
-        assert reponse.json()["count"] == 0
+        assert reponse.status_code == 400, url
+        assert "caractère nul" in reponse.content.decode()
+
+
+LONG = "9" * 4301  # past Python's int() limit of 4 300 digits
+
+
+@pytest.mark.parametrize(
+    ("url", "parametre", "message"),
+    [
+        (f"/api/fiches/?page={LONG}", "page", "trop long"),
+        (f"/api/fiches/?page_size={LONG}", "page_size", "trop long"),
+        (f"/api/valeurs/?annee={LONG}", "annee", "trop long"),
+        (f"/api/agregats/progression/?annee={LONG}", "annee", "trop long"),
+        (f"/api/agregats/completude/?annee={LONG}", "annee", "trop long"),
+        (f"/api/agregats/repartition/?indicateur=2019-1.1-1&annee={LONG}", "annee", "trop long"),
+        (f"/api/fiches/?objectif={LONG}", "objectif", "trop long"),
+        ("/api/fiches/?page=NaN", "page", "n'est pas un nombre fini"),
+        ("/api/fiches/?page_size=1E5", "page_size", "la notation scientifique"),
+        ("/api/valeurs/?annee=-Infinity", "annee", "n'est pas un nombre fini"),
+        ("/api/valeurs/?annee_min=1990", "annee_min", "un entier entre 2015 et 2030"),
+        ("/api/agregats/progression/?annee=1990", "annee", "un entier entre 2015 et 2030"),
+        ("/api/agregats/progression/?annee=sNaN", "annee", "n'est pas un nombre fini"),
+        ("/api/agregats/completude/?annee=2031", "annee", "un entier entre 2015 et 2030"),
+        ("/api/fiches/?annee_fin=99999999999", "annee_fin", "un entier entre"),
+    ],
+)
+def test_every_integer_query_parameter_is_bounded(client, url, parametre, message):
+    details = erreurs(client.get(url))
+    assert list(details) == [parametre]
+    assert message in details[parametre][0]
 
 
 def test_an_unsupported_method_answers_405_whatever_its_parameters(client, equipe):

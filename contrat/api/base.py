@@ -109,6 +109,14 @@ class ApiMixin:
             verifier_parametres(self, request)
         super().initial(request, *args, **kwargs)
 
+    def raise_uncaught_exception(self, exc):
+        # With DEBUG on, DRF reads the negotiated renderer here: an exception
+        # raised before the negotiation (in the parameter check) would be
+        # logged as an AttributeError instead of itself.
+        if not hasattr(self.request, "accepted_renderer"):
+            raise exc
+        super().raise_uncaught_exception(exc)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if (

@@ -4,24 +4,25 @@ is refused (400), never silently ignored.
 django-filter's boolean widget turns any unknown word ("oui", "null", "2")
 into "no filter", so ``?actif=oui`` would answer every row as if it had been
 applied. Here a boolean filter accepts ``true``/``false`` (and ``1``/``0``)
-and nothing else. A text filter holding a NUL character is not an error
-(the schema allows any string) but can match nothing: PostgreSQL text cannot
-contain one, so the answer is an empty list instead of a database error.
-An empty number, choice or boolean is refused too; an empty text filters
-nothing.
+and nothing else. A whole number is read by the app's one parser
+(``contrat.nombres.lire_entier``: bounded length, ASCII digits, within its
+bounds, which the schema states). A NUL character in any parameter never
+gets here (``contrat.securite.CaractereNulMiddleware`` answers 400). An empty
+number, choice or boolean is refused too; an empty text filters nothing.
 """
 
 import re
 
 import django_filters as filters
 from django import forms
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.drainage import set_override
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
+
+from contrat.annees import ANNEE_MAX, ANNEE_MIN
+from contrat.nombres import ENTIER_MAX, ENTIER_MIN, EntierFormField
 
 VRAI = {"true", "1"}
 FAUX = {"false", "0"}
@@ -55,12 +56,24 @@ class BooleenStrict(forms.NullBooleanField):
         pass
 
 
-@extend_schema_field(OpenApiTypes.INT)
 class EntierFilter(filters.NumberFilter):
-    """A whole number (year, objective, order): ``0.5`` is refused, not
-    compared with integers."""
+    """A whole number (year, objective, order) between ``min_value`` and
+    ``max_value`` (by default, what an integer column holds): ``0.5``,
+    ``1e5``, ``NaN`` or 5 000 digits are refused (400), not compared with
+    integers. The bounds are written into the schema."""
 
-    field_class = forms.IntegerField
+    field_class = EntierFormField
+
+    def __init__(self, *args, min_value=ENTIER_MIN, max_value=ENTIER_MAX, **kwargs):
+        super().__init__(*args, min_value=min_value, max_value=max_value, **kwargs)
+        set_override(self, "field", {"type": "integer", "minimum": min_value, "maximum": max_value})
+
+
+class AnneeFilter(EntierFilter):
+    """A year the data may be about (``contrat.annees``): another is a 400."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=ANNEE_MIN, max_value=ANNEE_MAX, **kwargs)
 
 
 ENTIERS = (
@@ -88,17 +101,6 @@ class FiltresApi(filters.FilterSet):
                 filtre.field_class = BooleenStrict
                 filtre.__dict__.pop("_field", None)
 
-    @property
-    def form(self):
-        if not hasattr(self, "_form"):
-            for champ in super().form.fields.values():
-                champ.validators = [
-                    v
-                    for v in champ.validators
-                    if not isinstance(v, ProhibitNullCharactersValidator)
-                ]
-        return self._form
-
     def is_valid(self):
         valide = super().is_valid()
         if not self.is_bound:
@@ -116,11 +118,6 @@ class FiltresApi(filters.FilterSet):
                 self.form.add_error(nom, "Valeur vide : omettre le paramètre pour ne pas filtrer.")
                 valide = False
         return valide
-
-    def filter_queryset(self, queryset):
-        if any(isinstance(v, str) and "\x00" in v for v in self.form.cleaned_data.values()):
-            return queryset.none()
-        return super().filter_queryset(queryset)
 
 
 class FiltresBackend(DjangoFilterBackend):

@@ -4,8 +4,14 @@ must not import DRF's views, which read those settings)."""
 import csv
 import io
 
+from django.core.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer
+
+from contrat.nombres import ENTIER_MAX, lire_entier
+
+# A page number past the last page is a 404; past this, a 400 (bounded input).
+PAGE_MAX = ENTIER_MAX
 
 
 def aplatir(donnees, prefixe=""):
@@ -84,10 +90,10 @@ class Pagination(PageNumberPagination):
             brut = request.query_params.get(nom)
             if brut is None:
                 continue
-            entier = brut.isascii() and brut.isdigit() and int(brut) >= 1
-            if not entier or (maximum is not None and int(brut) > maximum):
-                borne = f"entre 1 et {maximum}" if maximum else "positif"
-                erreurs[nom] = [f"Un entier {borne} est attendu."]
+            try:
+                lire_entier(brut, minimum=1, maximum=maximum or PAGE_MAX)
+            except ValidationError as exc:
+                erreurs[nom] = exc.messages
         return erreurs
 
     def get_schema_operation_parameters(self, view):
@@ -96,5 +102,5 @@ class Pagination(PageNumberPagination):
             if parametre["name"] == self.page_size_query_param:
                 parametre["schema"].update({"minimum": 1, "maximum": self.max_page_size})
             if parametre["name"] == self.page_query_param:
-                parametre["schema"].update({"minimum": 1})
+                parametre["schema"].update({"minimum": 1, "maximum": PAGE_MAX})
         return parametres

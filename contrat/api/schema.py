@@ -44,11 +44,24 @@ COMMUNES = {
 }
 
 
+# A NUL character is refused in the path and any query parameter (400, see
+# contrat.securite.CaractereNulMiddleware): the schema says so.
+SANS_NUL = "^[^\\x00]*$"
+
+
 def erreurs_communes(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {})["ErreurApi"] = ERREUR
     reference = REFERENCE_ERREUR
     for chemin in result.get("paths", {}).values():
         for methode, operation in chemin.items():
+            for parametre in operation.get("parameters", ()):
+                schema = parametre.get("schema", {})
+                if (
+                    parametre.get("in") in {"query", "path"}
+                    and schema.get("type") == "string"
+                    and not {"enum", "pattern", "format"} & set(schema)
+                ):
+                    schema["pattern"] = SANS_NUL
             reponses = operation.setdefault("responses", {})
             # Every GET also answers in CSV (?format=csv).
             if methode == "get" and "200" in reponses:

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from contrat.annees import ANNEE_MAX, ANNEE_MIN
+from contrat.nombres import EntierSerializerField
 from contrat.textes import TexteSerializerField
 from engagements.models import Campagne, Cible, Engagement, Valeur
 
@@ -132,7 +133,7 @@ class ValeurEcritureSerializer(serializers.Serializer):
     indicateur = serializers.CharField(
         help_text="Code de l'indicateur, par exemple « 2019-1.1-1 »."
     )
-    annee = serializers.IntegerField(min_value=ANNEE_MIN, max_value=ANNEE_MAX)
+    annee = EntierSerializerField(min_value=ANNEE_MIN, max_value=ANNEE_MAX)
     quartier = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -150,7 +151,7 @@ class ValeurEcritureSerializer(serializers.Serializer):
         allow_blank=True,
     )
     note = TexteSerializerField(required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(
+    version = EntierSerializerField(
         min_value=0,
         default=0,
         help_text="Version lue (0 pour une valeur nouvelle) : protège contre les mises à jour perdues.",
@@ -163,10 +164,10 @@ class ValeurEcritureSerializer(serializers.Serializer):
 class ValeurModificationSerializer(serializers.Serializer):
     valeur = serializers.CharField(allow_blank=True)
     note = TexteSerializerField(required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(min_value=1)
+    version = EntierSerializerField(min_value=1)
     soumettre = serializers.BooleanField(default=False)
 
 
 class StatuerSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
+    version = EntierSerializerField(min_value=1)
     commentaire = TexteSerializerField(required=False, allow_blank=True, default="")

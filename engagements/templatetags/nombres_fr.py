@@ -1,6 +1,6 @@
 from django import template
 
-from engagements.nombres import ecrire_nombre
+from contrat.nombres import ecrire_nombre
 
 register = template.Library()
 

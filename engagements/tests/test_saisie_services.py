@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from contrat.models import Modification, Quartier
+from contrat.nombres import ecrire_nombre, lire_nombre
 from engagements.models import EvenementCampagne, Valeur
-from engagements.nombres import ecrire_nombre, lire_nombre
 from engagements.services import (
     ConflitEdition,
     GrilleInvalide,
@@ -65,7 +65,7 @@ def test_french_numbers_are_read(texte, attendu):
         ("1,2,3", "une seule virgule"),
         ("1.234", "ambigu"),
         ("12,345", "deux décimales au plus"),
-        ("1e5", "n'est pas un nombre"),
+        ("1e5", "notation scientifique"),
         ("999999999999999", "trop grand"),
     ],
 )

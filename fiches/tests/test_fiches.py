@@ -273,3 +273,15 @@ def test_fixture_integrity():
         assert {o.pk for o in resolveur.organisations(f.pilote_texte)} == {
             o.pk for o in f.pilotes.all()
         }, f.numero
+
+
+@pytest.mark.parametrize("numero", ["٣.١", "99999.1", "1.99999", "1e5.1", "NaN", "-1.2", ""])
+def test_a_fiche_number_is_read_by_the_one_parser(numero):
+    # Read before saving into two smallint columns: refused, not a database error.
+    with pytest.raises(ValueError):
+        Fiche.cles_de_tri(numero)
+
+
+def test_a_fiche_number_sorts_by_enjeu_then_rang():
+    assert Fiche.cles_de_tri(" 12.3 ") == (12, 3)
+    assert Fiche.cles_de_tri("4") == (4, 0)

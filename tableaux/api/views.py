@@ -1,8 +1,6 @@
 """The aggregate endpoints under /api/agregats/: progress against targets,
 campaign completeness, and a breakdown of validated values."""
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -15,10 +13,12 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from contrat.annees import ANNEE_MAX, ANNEE_MIN
 from contrat.api.base import ApiView
 from contrat.api.cache import reponse_en_cache
 from contrat.api.schema import REFERENCE_ERREUR
 from contrat.erreurs import Introuvable, Invalide
+from contrat.nombres import lire_entier
 from engagements.models import Campagne
 from engagements.suivi import completude_par_partenaire
 from fiches.models import Indicateur
@@ -28,12 +28,25 @@ ERREUR = REFERENCE_ERREUR
 
 
 def _annee(request):
+    """The ``annee`` parameter: a year of the contract (``contrat.annees``),
+    read by the one parser; anything else is a 400 naming the rule."""
     brute = request.query_params.get("annee")
     if brute is None:
         return None
-    if not re.fullmatch(r"-?[0-9]+", brute.strip()):
-        raise ValidationError({"annee": ["Année invalide : un entier est attendu."]})
-    return int(brute)
+    try:
+        return lire_entier(brute, minimum=ANNEE_MIN, maximum=ANNEE_MAX)
+    except ValidationError as exc:
+        raise ValidationError({"annee": [f"Année invalide : {exc.messages[0]}"]}) from None
+
+
+def parametre_annee(description, **kwargs):
+    """The ``annee`` query parameter as the schema states it (its bounds)."""
+    return OpenApiParameter(
+        "annee",
+        {"type": "integer", "minimum": ANNEE_MIN, "maximum": ANNEE_MAX},
+        description=description,
+        **kwargs,
+    )
 
 
 LIGNE_PROGRESSION = inline_serializer(
@@ -64,7 +77,7 @@ class ProgressionView(ApiView):
             enum=list(agregats.GROUPES),
             description="Regroupement (par défaut : objectif)",
         ),
-        OpenApiParameter("annee", int, description="Année (par défaut : toutes les campagnes)"),
+        parametre_annee("Année (par défaut : toutes les campagnes)"),
     ]
 
     @extend_schema(
@@ -87,11 +100,7 @@ class ProgressionView(ApiView):
 class CompletudeView(ApiView):
     """Complétude de la saisie par partenaire pour une campagne."""
 
-    parametres_requete = [
-        OpenApiParameter(
-            "annee", int, description="Année de la campagne (par défaut : la plus récente)"
-        )
-    ]
+    parametres_requete = [parametre_annee("Année de la campagne (par défaut : la plus récente)")]
 
     @extend_schema(
         tags=["agrégats"],
@@ -160,7 +169,7 @@ class RepartitionView(ApiView):
 
     parametres_requete = [
         OpenApiParameter("indicateur", str, required=True, description="Code de l'indicateur"),
-        OpenApiParameter("annee", int, required=True),
+        parametre_annee("Année", required=True),
         OpenApiParameter(
             "par", str, enum=["quartier", "sexe"], description="Par défaut : quartier"
         ),
