@@ -5,7 +5,15 @@ from django.urls import path
 
 from fiches.admin_extras import FicheAdminExtras
 from fiches.integrite import rapport_integrite
-from fiches.models import Anomalie, Evolution, Fiche, Indicateur, SousPartie, VersionPlan
+from fiches.models import (
+    Anomalie,
+    Evolution,
+    Fiche,
+    FicheQuartier,
+    Indicateur,
+    SousPartie,
+    VersionPlan,
+)
 from fiches.services import fiches_relier
 
 
@@ -37,6 +45,7 @@ class IndicateurInline(admin.TabularInline):
     fields = [
         "ordre",
         "type",
+        "rubrique",
         "libelle",
         "unite",
         "valeur_reference",
@@ -44,6 +53,26 @@ class IndicateurInline(admin.TabularInline):
         "valeur_cible",
         "annee_cible",
     ]
+
+
+class FicheQuartierInline(admin.TabularInline):
+    """The fiche's quartiers; a deduced link shows the place and the sentences
+    it is deduced from."""
+
+    model = FicheQuartier
+    extra = 0
+    fields = ["quartier", "deduit", "lieu", "justification"]
+    verbose_name = "quartier"
+    verbose_name_plural = "quartiers (liens lus dans le périmètre ou déduits du texte)"
+
+
+@admin.register(FicheQuartier)
+class FicheQuartierAdmin(admin.ModelAdmin):
+    list_display = ["fiche", "quartier", "deduit", "lieu"]
+    list_filter = ["deduit", "quartier", "fiche__version"]
+    list_select_related = ["fiche", "quartier"]
+    search_fields = ["fiche__numero", "quartier__nom", "lieu", "justification"]
+    autocomplete_fields = ["fiche"]
 
 
 class SousPartieInline(admin.StackedInline):
@@ -118,8 +147,8 @@ class FicheAdmin(FicheAdminExtras, admin.ModelAdmin):
         "descriptif",
     ]
     autocomplete_fields = ["pilotes", "partenaires"]
-    filter_horizontal = ["enjeux", "quartiers", "axes"]
-    inlines = [IndicateurInline, SousPartieInline]
+    filter_horizontal = ["enjeux", "axes"]
+    inlines = [FicheQuartierInline, IndicateurInline, SousPartieInline]
     readonly_fields = ["lignes_source", "lignee"]
     actions = ["relire_les_liens"]
     fieldsets = [
@@ -178,7 +207,7 @@ class FicheAdmin(FicheAdminExtras, admin.ModelAdmin):
         ),
         (
             "Périmètre et publics",
-            {"fields": ["perimetre_texte", "tous_qpv", "quartiers", "publics_vises"]},
+            {"fields": ["perimetre_texte", "tous_qpv", "publics_vises"]},
         ),
         (
             "Calendrier",
@@ -241,7 +270,7 @@ class FicheAdmin(FicheAdminExtras, admin.ModelAdmin):
 class IndicateurAdmin(admin.ModelAdmin):
     list_display = ["libelle", "fiche", "type", "unite", "valeur_reference", "valeur_cible"]
     list_filter = ["type", "fiche__version", "fiche__objectif"]
-    search_fields = ["libelle", "fiche__numero", "fiche__titre"]
+    search_fields = ["libelle", "rubrique", "fiche__numero", "fiche__titre"]
     list_select_related = ["fiche", "fiche__version"]
     autocomplete_fields = ["fiche"]
 
