@@ -640,7 +640,8 @@ def test_conditional_get(client):
 # The counts below are the queries listed in each comment ("generation" is
 # the cache's version stamp, read first; see contrat/api/cache.py).
 LISTES = [
-    # generation, count, fiches (+version, objectif, pilier, nb_indicateurs), enjeux, pilotes, partenaires, quartiers, axes
+    # generation, count, fiches (+version, objectif, pilier, nb_indicateurs), enjeux, pilotes,
+    # partenaires, quartier links (+quartier), axes
     ("/api/fiches/", 8),
     # generation, count, engagements (+objectif), enjeux, axes, organisations, cibles (+indicateur)
     ("/api/engagements/", 7),
