@@ -34,12 +34,22 @@ class SeedReport:
     unchanged: Counter = field(default_factory=Counter)
     kept: Counter = field(default_factory=Counter)
     reset: Counter = field(default_factory=Counter)
+    # Rows whose new fields (SEED_REMPLIR_SI_VIDE) were empty and are now filled.
+    filled: Counter = field(default_factory=Counter)
     kept_rows: list = field(default_factory=list)
     files: list = field(default_factory=list)
+    # What the apps' take-over steps did to rows of earlier fixtures (one sentence each).
+    reprises: list = field(default_factory=list)
 
     @property
     def models(self):
-        keys = set(self.created) | set(self.unchanged) | set(self.kept) | set(self.reset)
+        keys = (
+            set(self.created)
+            | set(self.unchanged)
+            | set(self.kept)
+            | set(self.reset)
+            | set(self.filled)
+        )
         return sorted(keys)
 
 
@@ -65,12 +75,32 @@ def _differences(instance, current):
     return changed
 
 
+def _hors_liste(instance, name):
+    """Primary keys of the rows related through ``name`` that the fixture's
+    m2m list does not stand for.
+
+    A link model of its own may hold links that come from their own fixture
+    rows (a fiche's deduced quartiers, with their justification): it names
+    them with ``HORS_LISTE_M2M`` (a filter). The list neither counts them as a
+    difference nor removes them."""
+    field = instance._meta.get_field(name)
+    through = field.remote_field.through
+    filtre = getattr(through, "HORS_LISTE_M2M", None)
+    if not filtre or instance.pk is None:
+        return set()
+    return set(
+        through._default_manager.filter(
+            **{field.m2m_field_name(): instance.pk}, **filtre
+        ).values_list(f"{field.m2m_reverse_field_name()}_id", flat=True)
+    )
+
+
 def _m2m_differences(deserialized, current):
     changed = []
     for name, values in (deserialized.m2m_data or {}).items():
         wanted = {int(v) for v in values}
         have = set(getattr(current, name).values_list("pk", flat=True))
-        if wanted != have:
+        if wanted != have - _hors_liste(current, name):
             changed.append(name)
     return changed
 
@@ -81,13 +111,39 @@ def _save(deserialized):
     instance = deserialized.object
     instance.save()
     for name, values in (deserialized.m2m_data or {}).items():
-        getattr(instance, name).set(values)
+        getattr(instance, name).set([*values, *_hors_liste(instance, name)])
+
+
+def _remplir_si_vides(instance, current, changed):
+    """Fill, on ``current``, the fields a later version of the fixtures added
+    (the model lists them in ``SEED_REMPLIR_SI_VIDE``) that the database holds
+    empty: a row seeded before the field existed is not a staff edit. Returns
+    the names filled."""
+    nouveaux = getattr(type(instance), "SEED_REMPLIR_SI_VIDE", ())
+    noms = [n for n in changed if n in nouveaux and getattr(current, n) in ("", None)]
+    if noms:
+        for nom in noms:
+            setattr(current, nom, getattr(instance, nom))
+        current.save(update_fields=noms)
+    return noms
+
+
+def _reprendre(report, reset):
+    """Let each app bring rows seeded by an earlier version of its fixtures
+    to the current one, where a key changed meaning (an indicator split in
+    several): its AppConfig's ``reprendre_avant_seed(report=, reset=)``,
+    called before any fixture is read, in the same transaction."""
+    for app_label in LOCAL_APPS:
+        reprendre = getattr(apps.get_app_config(app_label), "reprendre_avant_seed", None)
+        if reprendre is not None:
+            reprendre(report=report, reset=reset)
 
 
 def seed(*, reset=False, files=None):
     report = SeedReport()
     files = fixture_files() if files is None else files
     with auteur(None, "seed : chargement des données de l'avenant"), transaction.atomic():
+        _reprendre(report, reset)
         for path in files:
             report.files.append(path)
             deferred = []
@@ -106,6 +162,11 @@ def seed(*, reset=False, files=None):
                     changed = _differences(instance, current) + _m2m_differences(
                         deserialized, current
                     )
+                    if not reset and (remplis := _remplir_si_vides(instance, current, changed)):
+                        report.filled[label] += 1
+                        changed = [n for n in changed if n not in remplis]
+                        if not changed:
+                            continue
                     if not changed:
                         report.unchanged[label] += 1
                     elif reset:

@@ -6,7 +6,15 @@ from django.urls import path
 from contrat.nombres import NOMBRES_ADMIN
 from fiches.admin_extras import FicheAdminExtras
 from fiches.integrite import rapport_integrite
-from fiches.models import Anomalie, Evolution, Fiche, Indicateur, SousPartie, VersionPlan
+from fiches.models import (
+    Anomalie,
+    Evolution,
+    Fiche,
+    FicheQuartier,
+    Indicateur,
+    SousPartie,
+    VersionPlan,
+)
 from fiches.services import fiches_relier
 
 
@@ -40,6 +48,7 @@ class IndicateurInline(admin.TabularInline):
     fields = [
         "ordre",
         "type",
+        "rubrique",
         "libelle",
         "unite",
         "valeur_reference",
@@ -47,6 +56,26 @@ class IndicateurInline(admin.TabularInline):
         "valeur_cible",
         "annee_cible",
     ]
+
+
+class FicheQuartierInline(admin.TabularInline):
+    """The fiche's quartiers; a deduced link shows the place and the sentences
+    it is deduced from."""
+
+    model = FicheQuartier
+    extra = 0
+    fields = ["quartier", "deduit", "lieu", "justification"]
+    verbose_name = "quartier"
+    verbose_name_plural = "quartiers (liens lus dans le périmètre ou déduits du texte)"
+
+
+@admin.register(FicheQuartier)
+class FicheQuartierAdmin(admin.ModelAdmin):
+    list_display = ["fiche", "quartier", "deduit", "lieu"]
+    list_filter = ["deduit", "quartier", "fiche__version"]
+    list_select_related = ["fiche", "quartier"]
+    search_fields = ["fiche__numero", "quartier__nom", "lieu", "justification"]
+    autocomplete_fields = ["fiche"]
 
 
 class SousPartieInline(admin.StackedInline):
@@ -121,8 +150,8 @@ class FicheAdmin(FicheAdminExtras, admin.ModelAdmin):
         "descriptif",
     ]
     autocomplete_fields = ["pilotes", "partenaires"]
-    filter_horizontal = ["enjeux", "quartiers", "axes"]
-    inlines = [IndicateurInline, SousPartieInline]
+    filter_horizontal = ["enjeux", "axes"]
+    inlines = [FicheQuartierInline, IndicateurInline, SousPartieInline]
     readonly_fields = ["lignes_source", "lignee"]
     actions = ["relire_les_liens"]
     fieldsets = [
@@ -181,7 +210,7 @@ class FicheAdmin(FicheAdminExtras, admin.ModelAdmin):
         ),
         (
             "Périmètre et publics",
-            {"fields": ["perimetre_texte", "tous_qpv", "quartiers", "publics_vises"]},
+            {"fields": ["perimetre_texte", "tous_qpv", "publics_vises"]},
         ),
         (
             "Calendrier",
@@ -246,7 +275,7 @@ class IndicateurAdmin(admin.ModelAdmin):
     formfield_overrides = NOMBRES_ADMIN
     list_display = ["libelle", "fiche", "type", "unite", "valeur_reference", "valeur_cible"]
     list_filter = ["type", "fiche__version", "fiche__objectif"]
-    search_fields = ["libelle", "fiche__numero", "fiche__titre"]
+    search_fields = ["libelle", "rubrique", "fiche__numero", "fiche__titre"]
     list_select_related = ["fiche", "fiche__version"]
     autocomplete_fields = ["fiche"]
 

@@ -174,7 +174,11 @@ class Fiche(models.Model):
     perimetre_texte = TexteField("périmètre (tel qu'écrit)", blank=True)
     tous_qpv = models.BooleanField("tous les QPV", default=False)
     quartiers = models.ManyToManyField(
-        Quartier, related_name="fiches", verbose_name="quartiers", blank=True
+        Quartier,
+        through="FicheQuartier",
+        related_name="fiches",
+        verbose_name="quartiers",
+        blank=True,
     )
     publics_vises = TexteField("publics visés", blank=True)
     date_debut_texte = TexteField("date de début (telle qu'écrite)", blank=True)
@@ -305,6 +309,74 @@ class Fiche(models.Model):
         return [name for name in self.SECTIONS if not (getattr(self, name) or "").strip()]
 
 
+class FicheQuartierManager(models.Manager):
+    def get_by_natural_key(self, version_code, numero, quartier_slug):
+        return self.get(
+            fiche__version__code=version_code, fiche__numero=numero, quartier__slug=quartier_slug
+        )
+
+
+class FicheQuartier(models.Model):
+    """A link between a fiche and a quartier it concerns.
+
+    Most links are read from the périmètre's words (``fiches/liens.py``, the
+    fiche fixture's ``quartiers`` list). A few are **deduced**: the text names a
+    place (Saint-Martin, Paul Valéry) that it ties to a quartier elsewhere; such
+    a link keeps the place as written and the sentences that justify it,
+    verbatim, and has a fixture row of its own (the fiche's list neither counts
+    nor removes it, see ``HORS_LISTE_M2M``).
+    """
+
+    fiche = models.ForeignKey(
+        Fiche, on_delete=models.CASCADE, related_name="liens_quartiers", verbose_name="fiche"
+    )
+    quartier = models.ForeignKey(
+        Quartier, on_delete=models.CASCADE, related_name="liens_fiches", verbose_name="quartier"
+    )
+    deduit = models.BooleanField(
+        "lien déduit",
+        default=False,
+        help_text="Le périmètre ne nomme pas le quartier : il nomme un lieu que le texte y "
+        "rattache ailleurs.",
+    )
+    lieu = models.CharField("lieu nommé (tel qu'écrit)", max_length=200, blank=True)
+    justification = TexteField(
+        "justification (phrases du texte)",
+        blank=True,
+        help_text="Les phrases de l'avenant dont le lien est déduit, telles qu'écrites.",
+    )
+
+    objects = FicheQuartierManager()
+
+    # Links the fiche fixture's ``quartiers`` list does not stand for: they come
+    # from their own fixture rows (read by contrat.seeding).
+    HORS_LISTE_M2M = {"deduit": True}
+
+    class Meta:
+        db_table = "fiches_fiche_quartiers"
+        verbose_name = "lien fiche – quartier"
+        verbose_name_plural = "liens fiches – quartiers"
+        ordering = ["fiche", "quartier__ordre"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiche", "quartier"], name="%(app_label)s_%(class)s_unique_lien"
+            ),
+            models.CheckConstraint(
+                condition=Q(deduit=False) | ~Q(justification=""),
+                name="%(app_label)s_%(class)s_deduit_justifie",
+            ),
+        ]
+
+    def __str__(self):
+        suffixe = f" (déduit de « {self.lieu} »)" if self.deduit else ""
+        return f"{self.fiche.numero} — {self.quartier.nom}{suffixe}"
+
+    def natural_key(self):
+        return (*self.fiche.natural_key(), self.quartier.slug)
+
+    natural_key.dependencies = ["fiches.fiche", "contrat.quartier"]
+
+
 class SousPartieManager(models.Manager):
     def get_by_natural_key(self, version_code, numero, ordre):
         return self.get(fiche__version__code=version_code, fiche__numero=numero, ordre=ordre)
@@ -411,6 +483,12 @@ class Indicateur(models.Model):
     )
     ordre = models.PositiveSmallIntegerField("ordre")
     libelle = TexteField("libellé")
+    rubrique = models.CharField(
+        "rubrique (telle qu'écrite)",
+        max_length=200,
+        blank=True,
+        help_text="L'intitulé sous lequel la cellule range l'indicateur (« Objectifs chiffrés : »).",
+    )
     type = models.CharField("type", max_length=20, choices=Type.choices)
     organisation = models.ForeignKey(
         Organisation,
@@ -439,6 +517,9 @@ class Indicateur(models.Model):
     )
 
     objects = IndicateurManager()
+
+    # Added to the fixtures after a first seed: filled when empty (contrat.seeding).
+    SEED_REMPLIR_SI_VIDE = ["rubrique"]
 
     class Meta:
         verbose_name = "indicateur"
@@ -555,9 +636,18 @@ class Evolution(models.Model):
     nouveaux_objectifs = TexteField("objectifs (nouvelle fiche)", blank=True)
     nouveau_pilote = TexteField("pilote (nouvelle fiche)", blank=True)
     exemples_actions = TexteField("exemples d'actions à développer", blank=True)
+    indicateurs_suivi_texte = TexteField(
+        "indicateurs de suivi (tels qu'écrits)",
+        blank=True,
+        help_text="La cellule telle que le texte l'imprime, un élément par ligne ; les "
+        "indicateurs de suivi de la nouvelle fiche en sont tirés, un par élément.",
+    )
     lignes_source = models.CharField("lignes dans le texte source", max_length=60, blank=True)
 
     objects = EvolutionManager()
+
+    # Added to the fixtures after a first seed: filled when empty (contrat.seeding).
+    SEED_REMPLIR_SI_VIDE = ["indicateurs_suivi_texte"]
 
     class Meta:
         verbose_name = "évolution de fiche"

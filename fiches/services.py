@@ -32,7 +32,9 @@ def fiches_relier(*, fiches, resolveur=None):
             if fiche.tous_qpv != tous:
                 fiche.tous_qpv = tous
                 fiche.save(update_fields=["tous_qpv"])
-            fiche.quartiers.set([quartiers[s] for s in slugs if s in quartiers])
+            # Deduced links are not read from the périmètre: they stay.
+            deduits = fiche.liens_quartiers.filter(deduit=True).values_list("quartier", flat=True)
+            fiche.quartiers.set([quartiers[s].pk for s in slugs if s in quartiers] + list(deduits))
             numeros = set(axes_du_texte(fiche.approches_transversales_texte))
             if fiche.numero in AXE_DES_FICHES_TRANSVERSALES and fiche.objectif_id is None:
                 numeros.add(AXE_DES_FICHES_TRANSVERSALES[fiche.numero])

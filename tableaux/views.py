@@ -2,14 +2,14 @@
 API anonymously (so they only ever show validated values, even to a logged-in
 user). Every chart has a data table as its text alternative."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.shortcuts import render as django_render
 
 from contrat.historique import generation
 from contrat.models import Objectif, Organisation, Quartier
 from engagements.models import Campagne, Engagement
-from fiches.models import Fiche, Indicateur
+from fiches.models import Fiche, FicheQuartier, Indicateur
 from gouvernance.models import ConseilCitoyen, Evenement, Instance, PointEvenement, Theme
 
 
@@ -81,7 +81,12 @@ def fiche(request, numero):
         .select_related("objectif", "version")
         .prefetch_related(
             "pilotes",
-            "quartiers",
+            Prefetch(
+                "liens_quartiers",
+                queryset=FicheQuartier.objects.select_related("quartier").order_by(
+                    "quartier__ordre"
+                ),
+            ),
             "axes",
             Prefetch(
                 "indicateurs",
@@ -132,7 +137,14 @@ def quartier(request, slug):
         "tableaux/quartier.html",
         {
             "quartier": quartier,
-            "fiches_nommees": fiches.filter(quartiers=quartier),
+            # A deduced link is shown as such (the périmètre names a place, not the quartier).
+            "fiches_nommees": fiches.filter(quartiers=quartier).annotate(
+                lien_deduit=Exists(
+                    FicheQuartier.objects.filter(
+                        fiche=OuterRef("pk"), quartier=quartier, deduit=True
+                    )
+                )
+            ),
             "fiches_toutes": fiches.exclude(quartiers=quartier),
             "conseil": conseil,
             "annee": _annee_par_defaut(),

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from contrat.api.serializers import OrganisationCourteSerializer
-from fiches.models import Anomalie, Evolution, Fiche, Indicateur, SousPartie
+from fiches.models import Anomalie, Evolution, Fiche, FicheQuartier, Indicateur, SousPartie
 
 
 class IndicateurSerializer(serializers.ModelSerializer):
@@ -17,6 +17,7 @@ class IndicateurSerializer(serializers.ModelSerializer):
         fields = [
             "code",
             "libelle",
+            "rubrique",
             "type",
             "type_libelle",
             "fiche",
@@ -45,6 +46,7 @@ class IndicateurCourtSerializer(serializers.ModelSerializer):
         fields = [
             "code",
             "libelle",
+            "rubrique",
             "type",
             "organisation",
             "unite",
@@ -60,6 +62,14 @@ class SousPartieSerializer(serializers.ModelSerializer):
         fields = ["ordre", "numero", "titre", "texte"]
 
 
+class FicheQuartierSerializer(serializers.ModelSerializer):
+    quartier = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = FicheQuartier
+        fields = ["quartier", "deduit", "lieu", "justification"]
+
+
 class FicheListeSerializer(serializers.ModelSerializer):
     version = serializers.CharField(source="version.code", read_only=True)
     objectif = serializers.IntegerField(
@@ -71,7 +81,14 @@ class FicheListeSerializer(serializers.ModelSerializer):
     partenaires = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     date_debut = serializers.CharField(source="date_debut_texte", read_only=True)
     date_fin = serializers.CharField(source="date_fin_texte", read_only=True)
-    quartiers = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    # Both read the prefetched links (FicheViewSet.get_queryset), in the quartiers' order.
+    quartiers = serializers.SerializerMethodField(
+        help_text="Les quartiers de la fiche, lus dans son périmètre ou déduits du texte."
+    )
+    quartiers_deduits = serializers.SerializerMethodField(
+        help_text="Ceux de ces quartiers que le périmètre ne nomme pas : il nomme un lieu que "
+        "le texte y rattache (détail : quartiers_liens de la fiche)."
+    )
     axes = serializers.SlugRelatedField(slug_field="numero", many=True, read_only=True)
     nb_indicateurs = serializers.IntegerField(read_only=True)
 
@@ -92,9 +109,16 @@ class FicheListeSerializer(serializers.ModelSerializer):
             "annee_fin",
             "tous_qpv",
             "quartiers",
+            "quartiers_deduits",
             "axes",
             "nb_indicateurs",
         ]
+
+    def get_quartiers(self, obj) -> list[str]:
+        return [lien.quartier.slug for lien in obj.liens_quartiers.all()]
+
+    def get_quartiers_deduits(self, obj) -> list[str]:
+        return [lien.quartier.slug for lien in obj.liens_quartiers.all() if lien.deduit]
 
 
 class LigneeSerializer(serializers.ModelSerializer):
@@ -126,6 +150,7 @@ class FicheDetailSerializer(FicheListeSerializer):
         source="partenaires", many=True, read_only=True
     )
     origines = LigneeSerializer(many=True, read_only=True)
+    quartiers_liens = FicheQuartierSerializer(source="liens_quartiers", many=True, read_only=True)
 
     class Meta(FicheListeSerializer.Meta):
         fields = [
@@ -148,6 +173,7 @@ class FicheDetailSerializer(FicheListeSerializer):
             "partenaires_texte",
             "partenaires_organisations",
             "perimetre_texte",
+            "quartiers_liens",
             "publics_vises",
             "calendrier_texte",
             "approches_transversales_texte",
@@ -197,6 +223,7 @@ class EvolutionSerializer(serializers.ModelSerializer):
             "nouveaux_objectifs",
             "nouveau_pilote",
             "exemples_actions",
+            "indicateurs_suivi_texte",
             "lignes_source",
         ]
 

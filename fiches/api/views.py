@@ -18,7 +18,7 @@ from fiches.filtersets import (
     FicheFilterSet,
     IndicateurFilterSet,
 )
-from fiches.models import Anomalie, Evolution, Fiche, Indicateur, VersionPlan
+from fiches.models import Anomalie, Evolution, Fiche, FicheQuartier, Indicateur, VersionPlan
 
 NUMERO = NumeroFiche.regex
 
@@ -52,7 +52,18 @@ class FicheViewSet(LectureViewSet):
         queryset = (
             Fiche.objects.filter(version__in=version)
             .select_related("version", "objectif", "pilier")
-            .prefetch_related("enjeux", "pilotes", "partenaires", "quartiers", "axes")
+            .prefetch_related(
+                "enjeux",
+                "pilotes",
+                "partenaires",
+                Prefetch(
+                    "liens_quartiers",
+                    queryset=FicheQuartier.objects.select_related("quartier").order_by(
+                        "quartier__ordre"
+                    ),
+                ),
+                "axes",
+            )
             .annotate(nb_indicateurs=Count("indicateurs", distinct=True))
         )
         if self.action == "retrieve":

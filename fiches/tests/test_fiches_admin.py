@@ -113,7 +113,7 @@ def test_admin_edit_is_recorded_in_the_history_with_its_author(staff_client):
             value = [getattr(v, "pk", v) for v in value]
         data[name] = "" if value is None else value
     data["date_fin_texte"] = "décembre 2023"
-    for prefix in ("indicateurs", "sous_parties"):
+    for prefix in ("liens_quartiers", "indicateurs", "sous_parties"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     response = staff_client.post(url, data)
     assert response.status_code == 302, (

@@ -25,7 +25,10 @@ class Command(BaseCommand):
                 f"{report.unchanged[label]} inchangé(s), "
                 f"{report.kept[label]} modifié(s) depuis et conservé(s), "
                 f"{report.reset[label]} réinitialisé(s)"
+                + (f", {report.filled[label]} complété(s)" if report.filled[label] else "")
             )
+        for phrase in report.reprises:
+            self.stdout.write(f"reprise : {phrase}")
         for label, row, changed in report.kept_rows:
             self.stdout.write(
                 self.style.WARNING(
