@@ -91,6 +91,8 @@ def test_regeneration_order_gives_back_the_committed_files_without_django(tmp_pa
         )
     engendres = [
         *(tmp_path / "fixtures").glob("*/0[1-4]_*.json"),
+        tmp_path / "fixtures" / "fiches" / "06_quartiers_deduits.json",
+        tmp_path / "fixtures" / "fiches" / "reprises" / "01_scissions_indicateurs.json",
         *(tmp_path / "tools" / "transcription" / "data").glob("annexe*.json"),
         tmp_path / "tools" / "transcription" / "data" / "gouvernance.json",
         tmp_path / "docs" / "transcription" / "gouvernance_report.md",

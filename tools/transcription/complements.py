@@ -5,8 +5,8 @@ check (``python manage.py couverture_texte``) found them.
 Each line is read from the avenant's text by its number and checked against
 the words expected there, so nothing is retyped; only the label before it
 ("Maître d'œuvre :") and HTML tags are removed. Also sets the fates of the fiches that
-Article 4.1 counts as deleted (see ``sorts_article_4_1``), then runs
-scissions.py (indicators split, headings as rubrique) and
+Article 4.1 counts as deleted (see ``sorts_article_4_1``). The README's
+order then runs scissions.py (indicators split, headings as rubrique) and
 quartiers_deduits.py (deduced quartier links). Idempotent: running
 it again changes nothing. Run from the project root, after fiches.py:
 
@@ -110,13 +110,5 @@ def sorts_article_4_1():
 
 
 if __name__ == "__main__":
-    # Sibling scripts (the folder is on sys.path when this file is run).
-    import quartiers_deduits
-    import scissions
-
     main()
     sorts_article_4_1()
-    # Indicators' cells printed without separators, and their headings.
-    scissions.main()
-    # Links to the quartier of a place the périmètre names (Saint-Martin, Paul Valéry).
-    quartiers_deduits.main()
