@@ -339,6 +339,9 @@ class Valeur(models.Model):
     note_publique = models.BooleanField(
         "note publique",
         default=False,
+        # Also the database's default: a row written by SQL (the benchmark,
+        # a restore of an older dump) is internal unless it says otherwise.
+        db_default=False,
         help_text="Cochée : la note paraît dans les données ouvertes ; sinon elle reste interne "
         "(le partenaire et l'équipe).",
     )
