@@ -267,3 +267,23 @@ def test_past_the_ceiling_anonymous_exports_are_streamed_but_not_kept(
 def test_signed_in_exports_are_not_kept(valeurs_variees, settings):
     _corps(_client(valeurs_variees["metropole"]).get("/api/valeurs/", {"format": "csv"}))
     assert not settings.EXPORTS_DIR.exists() or not list(settings.EXPORTS_DIR.iterdir())
+
+
+def test_two_concurrent_first_writers_leave_one_whole_file(tmp_path):
+    final = tmp_path / "valeur-public-g7-abc.csv"
+    premier = export._flux_ecrit(
+        (m for m in [b"a1", b"a2", b"a3"]), tmp_path, "valeur-public", final
+    )
+    second = export._flux_ecrit(
+        (m for m in [b"b1", b"b2", b"b3"]), tmp_path, "valeur-public", final
+    )
+    # Interleaved as two workers would: each writes its own temporary file.
+    sortie = [next(premier), next(second), next(premier), next(second)]
+    assert not final.exists()  # nothing complete yet: no reader sees a partial file
+    assert len(list(tmp_path.glob(".valeur-public-*.tmp"))) == 2
+    sortie += list(premier)
+    assert final.read_bytes() == b"a1a2a3"
+    sortie += list(second)
+    assert final.read_bytes() == b"b1b2b3"  # the last rename wins, whole
+    assert sortie == [b"a1", b"b1", b"a2", b"b2", b"a3", b"b3"]
+    assert not list(tmp_path.glob(".valeur-public-*.tmp"))
