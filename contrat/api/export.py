@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -113,8 +114,16 @@ def _cellule_sql(colonne, reference):
 def sql_copy_csv(queryset, colonnes):
     """``COPY (...) TO STDOUT WITH CSV`` of ``queryset`` (already filtered,
     ordered and sliced), one CSV column per :class:`Colonne`, with the
-    parameters inlined (COPY takes none) by psycopg2's own quoting."""
-    interne, params = queryset.values_list(*(c.source for c in colonnes)).query.sql_with_params()
+    parameters inlined (COPY takes none) by psycopg2's own quoting; None when
+    the queryset can match nothing."""
+    try:
+        interne, params = queryset.values_list(
+            *(c.source for c in colonnes)
+        ).query.sql_with_params()
+    except EmptyResultSet:
+        # A filter that matches nothing by construction (queryset.none(), a
+        # text holding NUL): no SQL to run, the export is its header alone.
+        return None
     alias = [f"c{i}" for i in range(len(colonnes))]
     cellules = ", ".join(_cellule_sql(c, f"t.{a}") for c, a in zip(colonnes, alias, strict=True))
     # The outer SELECT only projects the ordered inner query: its order is kept.
@@ -303,7 +312,8 @@ def reponse_csv(vue, queryset, colonnes, nom):
 
     def morceaux(sql):
         yield entete
-        yield from flux_copy(sql)
+        if sql is not None:
+            yield from flux_copy(sql)
 
     if vue.request.user.is_authenticated:
         # A partner's or staff's export depends on who asks, and is not kept.

@@ -287,3 +287,19 @@ def test_two_concurrent_first_writers_leave_one_whole_file(tmp_path):
     assert final.read_bytes() == b"b1b2b3"  # the last rename wins, whole
     assert sortie == [b"a1", b"b1", b"a2", b"b2", b"a3", b"b3"]
     assert not list(tmp_path.glob(".valeur-public-*.tmp"))
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_a_filter_that_matches_nothing_gives_the_header_alone(
+    valeurs_variees, monkeypatch, audience
+):
+    # A NUL in a text filter matches nothing (queryset.none(): no SQL at all).
+    client = _client(valeurs_variees.get(audience))
+    params = {"indicateur": "a\x00b", "format": "csv"}
+    attendu = _par_serializer(monkeypatch, client, "/api/valeurs/", params)
+    obtenu = _corps(client.get("/api/valeurs/", params))
+    assert obtenu == export.BOM + export.entete_csv(ValeurViewSet.colonnes)
+    # (The serializer path wrote only the BOM: it takes the header from the first row.)
+    assert attendu == export.BOM
+    page = client.get("/api/valeurs/", {"indicateur": "a\x00b"})
+    assert page.status_code == 200 and page.json()["count"] == 0
