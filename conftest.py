@@ -145,3 +145,10 @@ def url_base_de_test(django_db_setup):
     s = connection.settings_dict
     auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture(autouse=True)
+def _exports_par_test(settings, tmp_path):
+    # The anonymous CSV exports are kept in files named by data generation,
+    # which each test's rollback rewinds: each test gets its own folder.
+    settings.EXPORTS_DIR = tmp_path / "exports"

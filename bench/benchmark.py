@@ -17,6 +17,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -104,9 +105,9 @@ SELECT 'bench-' || n, f.id, 1000 + n, 'Indicateur synthétique de banc d''essai 
 FROM generate_series(1, %(extra)s) AS n
 CROSS JOIN LATERAL (SELECT id FROM fiches_fiche WHERE version_id = (SELECT id FROM fiches_versionplan WHERE en_vigueur) ORDER BY id LIMIT 1 OFFSET (n %% %(fiches)s)) f;
 UPDATE fiches_indicateur SET desagregation = 'quartier_sexe' WHERE actif AND organisation_id IS NOT NULL;
-INSERT INTO engagements_valeur (indicateur_id, annee, quartier_id, sexe, valeur, note, statut, commentaire_validation,
-                                saisie_par_id, saisie_le, version, synthetique)
-SELECT i.id, a.annee, q.id, s.sexe, (random() * 500)::int, 'Valeur synthétique (banc d''essai)',
+INSERT INTO engagements_valeur (indicateur_id, annee, quartier_id, sexe, valeur, note, note_publique, statut,
+                                commentaire_validation, saisie_par_id, saisie_le, version, synthetique)
+SELECT i.id, a.annee, q.id, s.sexe, (random() * 500)::int, 'Valeur synthétique (banc d''essai)', random() < 0.3,
        CASE WHEN random() < 0.8 THEN 'validee' ELSE 'soumise' END, '', %(user)s, now(), 1, true
 FROM (SELECT id FROM fiches_indicateur WHERE actif AND organisation_id IS NOT NULL ORDER BY id LIMIT %(indicateurs)s) i
 CROSS JOIN generate_series(%(annee_debut)s, %(annee_fin)s) AS a(annee)
@@ -267,16 +268,24 @@ def mesurer(bench_url, volume, endpoints, args, resultats):
             ",", " "
         )
     )
-    with instance_servie(
-        bench_url, wsgi="config.wsgi", workers=args.workers, production=True, sortie=None
-    ) as serveur:
+    with (
+        tempfile.TemporaryDirectory() as exports,
+        instance_servie(
+            bench_url,
+            wsgi="config.wsgi",
+            workers=args.workers,
+            production=True,
+            sortie=None,
+            env={"EXPORTS_DIR": exports},
+        ) as serveur,
+    ):
         port = serveur.port
         load(port, "/api/fiches/", 4, 1.0)  # warm-up
         print(
             f"{'endpoint':<52} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'req/s':>6} "
             f"{'1 client':>8} {'SQL ms':>7} {'ratio':>6} {'err':>4}"
         )
-        for path, sql in endpoints:
+        for path, sql in [] if args.sans_endpoints else endpoints:
             seul = load(port, path, 1, min(args.duree, 3.0))[0]
             latences, erreurs, ecoule = load(port, path, args.clients, args.duree)
             brut = sql_time(bench_url, sql)
@@ -303,6 +312,123 @@ def mesurer(bench_url, volume, endpoints, args, resultats):
                     "erreurs": len(erreurs),
                 }
             )
+        if not args.sans_exports:
+            mesurer_exports(bench_url, port, resultats, n)
+
+
+# The open-data export's rows (anonymous: validated values), as PostgreSQL
+# alone writes them: the same joins, columns and order as /api/valeurs/?format=csv.
+COPY_VALEURS_SQL = """COPY (SELECT v.id, i.code, i.libelle, i.type, f.numero, o.numero, g.slug, g.nom, v.annee,
+       q.slug, q.nom, v.sexe, v.valeur, i.unite, v.statut,
+       CASE WHEN v.note_publique THEN v.note ELSE '' END, v.note_publique, '', v.version,
+       v.saisie_le, v.validee_le, v.synthetique
+  FROM engagements_valeur v JOIN fiches_indicateur i ON i.id = v.indicateur_id
+  LEFT JOIN fiches_fiche f ON f.id = i.fiche_id LEFT JOIN contrat_objectif o ON o.id = f.objectif_id
+  LEFT JOIN contrat_organisation g ON g.id = i.organisation_id LEFT JOIN contrat_quartier q ON q.id = v.quartier_id
+  WHERE v.statut = 'validee' ORDER BY v.id) TO STDOUT WITH (FORMAT csv)"""
+
+# A page of 1 000 values in JSON, as PostgreSQL alone answers it (count included,
+# as the page carries it).
+PAGE_VALEURS_SQL = """SELECT (SELECT count(*) FROM engagements_valeur WHERE statut = 'validee'),
+  (SELECT json_agg(t) FROM (SELECT v.id, i.code AS indicateur, i.libelle AS indicateur_libelle, i.type AS type_indicateur,
+       f.numero AS fiche, o.numero AS objectif, g.slug AS organisation, g.nom AS organisation_nom, v.annee,
+       q.slug AS quartier, q.nom AS quartier_nom, v.sexe, v.valeur, i.unite, v.statut,
+       CASE WHEN v.note_publique THEN v.note ELSE '' END AS note, v.note_publique, '' AS commentaire_validation,
+       v.version, v.saisie_le, v.validee_le, v.synthetique
+     FROM engagements_valeur v JOIN fiches_indicateur i ON i.id = v.indicateur_id
+     LEFT JOIN fiches_fiche f ON f.id = i.fiche_id LEFT JOIN contrat_objectif o ON o.id = f.objectif_id
+     LEFT JOIN contrat_organisation g ON g.id = i.organisation_id LEFT JOIN contrat_quartier q ON q.id = v.quartier_id
+     WHERE v.statut = 'validee' ORDER BY v.id LIMIT 1000 OFFSET %(offset)s) t)"""
+
+
+class _Compteur:
+    """A file that counts what COPY writes to it and keeps nothing."""
+
+    def __init__(self):
+        self.octets = 0
+
+    def write(self, donnees):
+        self.octets += len(donnees)
+
+
+def temps_copy(url):
+    conn = psycopg2.connect(url)
+    puits = _Compteur()
+    with conn.cursor() as cur:
+        t0 = time.perf_counter()
+        cur.copy_expert(COPY_VALEURS_SQL, puits)
+        ecoule = time.perf_counter() - t0
+    conn.close()
+    return ecoule, puits.octets
+
+
+def telecharger(port, path):
+    """One GET read to the end; (seconds, bytes)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    t0 = time.perf_counter()
+    conn.request("GET", path)
+    reponse = conn.getresponse()
+    octets = 0
+    while morceau := reponse.read(1 << 20):
+        octets += len(morceau)
+    ecoule = time.perf_counter() - t0
+    conn.close()
+    if reponse.status != 200:
+        raise RuntimeError(f"{path}: HTTP {reponse.status}")
+    return ecoule, octets
+
+
+def mesurer_exports(bench_url, port, resultats, n):
+    """The open-data CSV export against COPY of the same rows, and 1 000-row
+    JSON pages against PostgreSQL's json_agg of the same rows."""
+    copie, octets_copy = temps_copy(bench_url)
+    premier, octets = telecharger(port, "/api/valeurs/?format=csv")
+    second, _ = telecharger(port, "/api/valeurs/?format=csv")
+    print(
+        f"\nopen-data CSV of the validated values: COPY {copie:.2f} s ({octets_copy / 1e6:.0f} MB); "
+        f"HTTP export {premier:.2f} s ({octets / 1e6:.0f} MB, written by COPY, kept for its generation), "
+        f"ratio {premier / copie:.1f}x (target 5x); "
+        f"again from the kept file {second:.2f} s, ratio {second / copie:.1f}x"
+    )
+    app, sql = [], []
+    conn = psycopg2.connect(bench_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM engagements_valeur WHERE statut = 'validee'")
+        derniere = max(1, cur.fetchone()[0] // 1000)
+        pages = sorted({1, 2, max(1, derniere // 2), derniere})
+        for page in pages:  # every worker has served this list once
+            telecharger(port, f"/api/valeurs/?page_size=1000&page={page}")
+        for _ in range(3):
+            for page in pages:
+                # A new data generation: the page is computed, not read from the cache.
+                cur.execute("UPDATE contrat_generation SET valeur = valeur + 1 WHERE id = 1")
+                app.append(telecharger(port, f"/api/valeurs/?page_size=1000&page={page}")[0])
+                t0 = time.perf_counter()
+                cur.execute(PAGE_VALEURS_SQL, {"offset": (page - 1) * 1000})
+                cur.fetchall()
+                sql.append(time.perf_counter() - t0)
+    conn.close()
+    p_app, p_sql = statistics.median(app) * 1000, statistics.median(sql) * 1000
+    ratios = sorted(a / s for a, s in zip(app, sql, strict=True))
+    print(
+        f"JSON page of 1 000 values (pages {pages} x 3, uncached): app median {p_app:.1f} ms, "
+        f"SQL json_agg median {p_sql:.1f} ms, ratio {p_app / p_sql:.1f}x (target 5x); "
+        f"per-request ratios {ratios[0]:.1f}-{ratios[-1]:.1f}x, median {statistics.median(ratios):.1f}x"
+    )
+    resultats.append(
+        {
+            "valeurs": n,
+            "export_csv_copy_s": copie,
+            "export_csv_http_s": premier,
+            "export_csv_http_fichier_s": second,
+            "export_csv_octets": octets,
+            "export_csv_ratio": premier / copie,
+            "page_json_1000_ms": p_app,
+            "page_json_1000_sql_ms": p_sql,
+            "page_json_1000_ratio": p_app / p_sql,
+        }
+    )
 
 
 def main():
@@ -314,6 +440,12 @@ def main():
     parser.add_argument("--duree", type=float, default=10.0, help="seconds per endpoint")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--sans-exports", action="store_true", help="skip the CSV export and JSON page figures"
+    )
+    parser.add_argument(
+        "--sans-endpoints", action="store_true", help="skip the per-endpoint load figures"
+    )
     args = parser.parse_args()
 
     url = base_url()

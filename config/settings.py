@@ -265,6 +265,12 @@ STATIC_ROOT = Path(os.getenv("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", BASE_DIR / "media"))
+# The anonymous CSV exports of the API, written once per data generation and
+# filters (contrat/api/export.py); private (never served as static files).
+# Files of older generations are removed when a newer one is written; at most
+# EXPORTS_FICHIERS_MAX filter combinations are kept per generation.
+EXPORTS_DIR = Path(os.getenv("EXPORTS_DIR", BASE_DIR / "exports"))
+EXPORTS_FICHIERS_MAX = int(os.getenv("EXPORTS_FICHIERS_MAX", "50"))
 
 # Uploads. Every file is counted while it streams in
 # (contrat/televersement.py): past its limit, the rest is read and dropped, never

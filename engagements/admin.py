@@ -204,6 +204,7 @@ class ValeurAdmin(LectureSeuleAdmin):
         "sexe",
         "valeur",
         "note",
+        "note_publique",
         "statut",
         "commentaire_validation",
         "saisie_par",

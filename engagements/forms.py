@@ -24,6 +24,12 @@ class GrilleForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    note_publique = forms.BooleanField(
+        label="Note publique : la publier avec les valeurs validées (données ouvertes)",
+        help_text="Sans cette case, la note reste interne : votre organisation et l'équipe "
+        "politique de la ville la lisent, le public jamais.",
+        required=False,
+    )
 
     def __init__(self, *args, indicateur, valeurs, lecture_seule=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,9 +80,12 @@ class GrilleForm(forms.Form):
                 }
             )
         if valeurs:
-            self.fields["note"].initial = next(iter(valeurs.values())).note
+            premiere = next(iter(valeurs.values()))
+            self.fields["note"].initial = premiere.note
+            self.fields["note_publique"].initial = premiere.note_publique
         if lecture_seule:
             self.fields["note"].disabled = True
+            self.fields["note_publique"].disabled = True
 
     def saisies(self):
         """{cell key: (typed text, version read)} for the editable cells."""

@@ -7,7 +7,7 @@ admin, imports and the API all call it.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 
 from contrat.annees import condition_annee
 from contrat.models import AxeTransversal, Enjeu, Objectif, Organisation, Quartier
@@ -257,6 +257,47 @@ class ValeurQuerySet(models.QuerySet):
         perimetre = Organisation.objects.perimetre(organisation)
         return self.filter(publiques | Q(indicateur__organisation__in=perimetre))
 
+    def avec_textes_visibles(self, utilisateur):
+        """Annotate ``note_visible`` and ``commentaire_visible``: the partner's
+        note and the staff's comment as this caller may read them, "" otherwise.
+
+        Staff read everything; a partner reads its organisation's (and the
+        services attached to it); everyone else reads a note only where its
+        partner marked it public, and never the staff's comment. This is the
+        one definition: the API's JSON, its CSV (as SQL, through COPY) and the
+        serializer all read these two annotations.
+        """
+        from contrat.models import organisation_de
+
+        if utilisateur is not None and utilisateur.is_authenticated and utilisateur.is_staff:
+            return self.annotate(
+                note_visible=F("note"), commentaire_visible=F("commentaire_validation")
+            )
+        organisation = organisation_de(utilisateur)
+        vide = Value("", output_field=models.TextField())
+        if organisation is None:
+            return self.annotate(
+                note_visible=Case(
+                    When(note_publique=True, then=F("note")),
+                    default=vide,
+                    output_field=models.TextField(),
+                ),
+                commentaire_visible=vide,
+            )
+        internes = Q(indicateur__organisation__in=Organisation.objects.perimetre(organisation))
+        return self.annotate(
+            note_visible=Case(
+                When(internes | Q(note_publique=True), then=F("note")),
+                default=vide,
+                output_field=models.TextField(),
+            ),
+            commentaire_visible=Case(
+                When(internes, then=F("commentaire_validation")),
+                default=vide,
+                output_field=models.TextField(),
+            ),
+        )
+
 
 class Valeur(models.Model):
     """One fact: an indicator's value for a year, a quartier (or all) and a
@@ -295,6 +336,15 @@ class Valeur(models.Model):
     )
     valeur = models.DecimalField("valeur", max_digits=16, decimal_places=2)
     note = TexteField("note du partenaire", blank=True)
+    note_publique = models.BooleanField(
+        "note publique",
+        default=False,
+        # Also the database's default: a row written by SQL (the benchmark,
+        # a restore of an older dump) is internal unless it says otherwise.
+        db_default=False,
+        help_text="Cochée : la note paraît dans les données ouvertes ; sinon elle reste interne "
+        "(le partenaire et l'équipe).",
+    )
     statut = models.CharField(
         "statut", max_length=10, choices=Statut.choices, default=Statut.BROUILLON
     )

@@ -52,7 +52,13 @@ class ConflitEdition(Conflit):
         from engagements.api.serializers import ValeurSerializer
 
         actuelle = self.conflits[0][1] if self.conflits else None
-        return {"actuelle": ValeurSerializer(actuelle).data if actuelle is not None else None}
+        if actuelle is None:
+            return {"actuelle": None}
+        # The writer passed verifier_permission: the value is its organisation's
+        # (or it is staff), so it reads the note and comment in full.
+        actuelle.note_visible = actuelle.note
+        actuelle.commentaire_visible = actuelle.commentaire_validation
+        return {"actuelle": ValeurSerializer(actuelle).data}
 
     def _message(self):
         morceaux = []
@@ -185,9 +191,15 @@ def ecart_a_la_cible(indicateur, valeurs_par_cellule):
 
 
 @transaction.atomic
-def grille_enregistrer(*, utilisateur, indicateur, annee, saisies, note="", soumettre=False):
+def grille_enregistrer(
+    *, utilisateur, indicateur, annee, saisies, note="", note_publique=None, soumettre=False
+):
     """Save a value grid: ``saisies`` maps each cell key (see :func:`cle`) to
     ``(typed text, version read)``; version 0 means "was empty when read".
+
+    ``note_publique``: whether the note may appear in open data (True/False);
+    None keeps each saved value's setting (False for a new value), so a grid
+    file, which has no such column, does not change it.
 
     An empty text removes the value (unless validated). Raises
     ``PermissionRefusee``, ``Invalide`` or ``Verrouillee`` (campaign),
@@ -271,11 +283,18 @@ def grille_enregistrer(*, utilisateur, indicateur, annee, saisies, note="", soum
                 actuelle = Valeur(
                     indicateur=indicateur, annee=annee, quartier=quartier, sexe=sexe, version=0
                 )
-            elif actuelle.valeur == valeur and actuelle.note == note and actuelle.statut == statut:
+            elif (
+                actuelle.valeur == valeur
+                and actuelle.note == note
+                and (note_publique is None or actuelle.note_publique == note_publique)
+                and actuelle.statut == statut
+            ):
                 enregistrees.append(actuelle)
                 continue
             actuelle.valeur = valeur
             actuelle.note = note
+            if note_publique is not None:
+                actuelle.note_publique = note_publique
             actuelle.statut = statut
             actuelle.saisie_par = utilisateur
             actuelle.saisie_le = maintenant

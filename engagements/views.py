@@ -146,6 +146,7 @@ def grille(request, annee, code):
                     annee=annee,
                     saisies=form.saisies(),
                     note=form.cleaned_data["note"],
+                    note_publique=form.cleaned_data["note_publique"],
                     soumettre=soumettre,
                 )
             except GrilleInvalide as exc:

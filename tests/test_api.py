@@ -283,6 +283,7 @@ def test_values_long_format(client, saisies):
         "unite": "nombre",
         "statut": "validee",
         "note": "",
+        "note_publique": False,
         "commentaire_validation": "",
         "version": saisies["validee"].version,
         "saisie_le": ligne["saisie_le"],

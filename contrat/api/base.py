@@ -17,6 +17,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView, exception_handler, set_rollback
 
 from contrat.api.cache import reponse_en_cache
+from contrat.api.export import lignes_json, reponse_csv
 from contrat.api.rendu import CSVRenderer, Pagination, aplatir, neutraliser
 from contrat.erreurs import ErreurMetier, corps_erreur
 
@@ -134,16 +135,31 @@ class ApiView(ApiMixin, APIView):
 
 
 class LectureViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
-    """A read-only resource: paginated JSON, or every matching row as CSV."""
+    """A read-only resource: paginated JSON, or every matching row as CSV.
+
+    A list that can be large declares ``colonnes`` (``contrat.api.export``):
+    its pages are then read as plain tuples and its CSV written by PostgreSQL
+    (COPY), with the same output as its serializer."""
 
     pagination_class = Pagination
+    colonnes = None
 
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) == "csv":
             return self.csv_complet()
+        if self.colonnes:
+            return reponse_en_cache(self, request, self.page_en_tuples)
         return reponse_en_cache(
             self, request, lambda: super(LectureViewSet, self).list(request, *args, **kwargs)
         )
+
+    def page_en_tuples(self):
+        """A JSON page from ``values_list()`` tuples: no model instance, no
+        serializer per row (same JSON as the serializer: tested)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        tuples = queryset.values_list(*(c.source for c in self.colonnes))
+        page = self.paginate_queryset(tuples)
+        return self.get_paginated_response(lignes_json(page, self.colonnes))
 
     def retrieve(self, request, *args, **kwargs):
         return reponse_en_cache(
@@ -151,7 +167,16 @@ class LectureViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
         )
 
     def csv_complet(self):
-        """Every row matching the filters, streamed (BI tools want them all)."""
+        """Every row matching the filters, streamed (BI tools want them all):
+        written by PostgreSQL where the view declares ``colonnes``."""
+        if self.colonnes:
+            queryset = self.filter_queryset(self.get_queryset())[:MAX_CSV_LIGNES]
+            nom = getattr(self, "basename", None) or "export"
+            return reponse_csv(self, queryset, self.colonnes, nom)
+        return self.csv_serialise()
+
+    def csv_serialise(self):
+        """Every row matching the filters through the serializer, streamed."""
         queryset = self.filter_queryset(self.get_queryset())
         serializer_class = self.get_serializer_class()
         contexte = self.get_serializer_context()

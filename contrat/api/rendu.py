@@ -3,6 +3,7 @@ must not import DRF's views, which read those settings)."""
 
 import csv
 import io
+import re
 
 from django.core.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -44,13 +45,22 @@ def _csv_texte(lignes, entetes):
     return tampon.getvalue()
 
 
+# Formula injection: a spreadsheet must not run "=HYPERLINK(...)" typed by
+# someone. A text cell starting with one of these characters gets a leading
+# apostrophe, unless it is a plain number ("-12", "+1,5", "-2.5e3"). Both
+# patterns are read by Python (neutraliser) and by PostgreSQL (the CSV exports
+# that COPY writes, contrat/api/export.py): one rule, two engines, so they
+# use only what the two regular-expression dialects share (fullmatch: in
+# Python "$" also matches before a final newline, in PostgreSQL it does not).
+DEBUT_DE_FORMULE = "^[-=+@\t\r]"
+NOMBRE_SIMPLE = "^[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?$"
+_FORMULE = re.compile(DEBUT_DE_FORMULE)
+_NOMBRE = re.compile(NOMBRE_SIMPLE)
+
+
 def neutraliser(valeur):
-    # Formula injection: a spreadsheet must not run "=HYPERLINK(...)" typed by someone.
-    if isinstance(valeur, str) and valeur[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        try:
-            float(valeur.replace(",", "."))
-        except ValueError:
-            return "'" + valeur
+    if isinstance(valeur, str) and _FORMULE.match(valeur) and not _NOMBRE.fullmatch(valeur):
+        return "'" + valeur
     return valeur
 
 

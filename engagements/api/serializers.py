@@ -95,6 +95,10 @@ class ValeurSerializer(serializers.ModelSerializer):
         source="quartier.nom", read_only=True, allow_null=True, default=None
     )
     unite = serializers.CharField(source="indicateur.unite", read_only=True)
+    # The note and the staff's comment as the caller may read them: annotations
+    # of Valeur.objects.avec_textes_visibles(user) ("" when not theirs to read).
+    note = serializers.CharField(source="note_visible", read_only=True)
+    commentaire_validation = serializers.CharField(source="commentaire_visible", read_only=True)
 
     class Meta:
         model = Valeur
@@ -115,6 +119,7 @@ class ValeurSerializer(serializers.ModelSerializer):
             "unite",
             "statut",
             "note",
+            "note_publique",
             "commentaire_validation",
             "version",
             "saisie_le",
@@ -151,6 +156,13 @@ class ValeurEcritureSerializer(serializers.Serializer):
         allow_blank=True,
     )
     note = TexteSerializerField(required=False, allow_blank=True, default="")
+    note_publique = serializers.BooleanField(
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="Publier la note avec la valeur validée (données ouvertes). "
+        "Absent : inchangé (non publique pour une valeur nouvelle).",
+    )
     version = EntierSerializerField(
         min_value=0,
         default=0,
@@ -164,6 +176,12 @@ class ValeurEcritureSerializer(serializers.Serializer):
 class ValeurModificationSerializer(serializers.Serializer):
     valeur = serializers.CharField(allow_blank=True)
     note = TexteSerializerField(required=False, allow_blank=True, default="")
+    note_publique = serializers.BooleanField(
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="Publier la note (données ouvertes). Absent : inchangé.",
+    )
     version = EntierSerializerField(min_value=1)
     soumettre = serializers.BooleanField(default=False)
 

@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from contrat.api.base import LectureViewSet
+from contrat.api.export import BOOLEEN, DATEHEURE, NOMBRE, Colonne
 from contrat.api.filtres import TriStrict
 from contrat.api.schema import REFERENCE_ERREUR
 from contrat.erreurs import Invalide, PermissionRefusee
@@ -102,10 +103,46 @@ class ValeurViewSet(LectureViewSet):
     ordering = ["id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    # The list's columns, read as plain tuples for its JSON pages and written
+    # by PostgreSQL for its CSV (contrat/api/export.py): the serializer's
+    # fields, in its order (tests compare the two outputs byte for byte).
+    colonnes = [
+        Colonne("id", "id", NOMBRE),
+        Colonne("indicateur", "indicateur__code"),
+        Colonne("indicateur_libelle", "indicateur__libelle"),
+        Colonne("type_indicateur", "indicateur__type"),
+        Colonne("fiche", "indicateur__fiche__numero"),
+        Colonne("objectif", "indicateur__fiche__objectif__numero", NOMBRE),
+        Colonne("organisation", "indicateur__organisation__slug"),
+        Colonne("organisation_nom", "indicateur__organisation__nom"),
+        Colonne("annee", "annee", NOMBRE),
+        Colonne("quartier", "quartier__slug"),
+        Colonne("quartier_nom", "quartier__nom"),
+        Colonne("sexe", "sexe"),
+        Colonne("valeur", "valeur", NOMBRE),
+        Colonne("unite", "indicateur__unite"),
+        Colonne("statut", "statut"),
+        Colonne("note", "note_visible"),
+        Colonne("note_publique", "note_publique", BOOLEEN),
+        Colonne("commentaire_validation", "commentaire_visible"),
+        Colonne("version", "version", NOMBRE),
+        Colonne("saisie_le", "saisie_le", DATEHEURE),
+        Colonne("validee_le", "validee_le", DATEHEURE),
+        Colonne("synthetique", "synthetique", BOOLEEN),
+    ]
+
     def get_queryset(self):
-        return Valeur.objects.visibles_par(self.request.user).select_related(
-            "indicateur__fiche__objectif", "indicateur__organisation", "quartier"
+        utilisateur = self.request.user
+        return (
+            Valeur.objects.visibles_par(utilisateur)
+            .avec_textes_visibles(utilisateur)
+            .select_related("indicateur__fiche__objectif", "indicateur__organisation", "quartier")
         )
+
+    def _representation(self, valeur):
+        # Read again through the caller's queryset: the note and comment as
+        # the caller may read them (one more query, on a write only).
+        return ValeurSerializer(self.get_queryset().get(pk=valeur.pk)).data
 
     def get_permissions(self):
         if self.action in {"create", "partial_update", "valider", "rejeter"}:
@@ -170,11 +207,12 @@ class ValeurViewSet(LectureViewSet):
             annee=d["annee"],
             saisies={cle(quartier, d["sexe"]): (d["valeur"], d["version"])},
             note=d["note"],
+            note_publique=d["note_publique"],
             soumettre=d["soumettre"],
         )
         if not resultat:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(ValeurSerializer(resultat[0]).data, status=200 if existait else 201)
+        return Response(self._representation(resultat[0]), status=200 if existait else 201)
 
     @extend_schema(
         request=ValeurModificationSerializer,
@@ -196,11 +234,12 @@ class ValeurViewSet(LectureViewSet):
             annee=valeur.annee,
             saisies={cle(valeur.quartier, valeur.sexe): (d["valeur"], d["version"])},
             note=d["note"],
+            note_publique=d["note_publique"],
             soumettre=d["soumettre"],
         )
         if not resultat:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(ValeurSerializer(resultat[0]).data)
+        return Response(self._representation(resultat[0]))
 
     def _statuer(self, request, valider):
         valeur = self.get_object()
@@ -215,7 +254,7 @@ class ValeurViewSet(LectureViewSet):
             valider=valider,
             commentaire=donnees.validated_data["commentaire"],
         )
-        return Response(ValeurSerializer(resultat[0]).data)
+        return Response(self._representation(resultat[0]))
 
     @extend_schema(
         request=StatuerSerializer, responses={200: ValeurSerializer, **REPONSES_ECRITURE}
