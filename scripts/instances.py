@@ -17,6 +17,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -131,6 +132,8 @@ class Instance:
     url: str
     port: int
     processus: subprocess.Popen
+    # Where it keeps the anonymous CSV exports (EXPORTS_DIR).
+    exports: Path
 
 
 def _attendre(processus, port, delai):
@@ -179,7 +182,9 @@ def instance_servie(
     ``limites_reelles=True`` (then the environment's, or ``env``'s, apply).
     """
     port = port_libre()
-    environnement = dict(os.environ, DATABASE_URL=url)
+    # Its own folder for the kept CSV exports, removed on exit (never the repo's).
+    exports = tempfile.TemporaryDirectory(prefix="contrat-exports-")
+    environnement = dict(os.environ, DATABASE_URL=url, EXPORTS_DIR=exports.name)
     if not limites_reelles:
         environnement.update(ENV_LIMITES_HAUTES)
     if production:
@@ -208,7 +213,12 @@ def instance_servie(
     )
     try:
         _attendre(processus, port, delai)
-        yield Instance(url=f"http://127.0.0.1:{port}", port=port, processus=processus)
+        yield Instance(
+            url=f"http://127.0.0.1:{port}",
+            port=port,
+            processus=processus,
+            exports=Path(environnement["EXPORTS_DIR"]),
+        )
     finally:
         processus.terminate()
         try:
@@ -216,3 +226,4 @@ def instance_servie(
         except subprocess.TimeoutExpired:
             processus.kill()
             processus.wait()
+        exports.cleanup()

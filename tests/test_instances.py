@@ -9,6 +9,7 @@ import urllib.request
 import psycopg2
 import pytest
 
+from scripts.instances import ROOT as RACINE
 from scripts.instances import base_jetable, instance_servie
 
 
@@ -54,6 +55,12 @@ def test_two_instances_serve_the_same_database_and_stop_on_exit(serveur, base_e2
         assert premiere_reponse[0] == seconde_reponse[0] == 200
         assert premiere_reponse[1] == seconde_reponse[1]
         assert premiere_reponse[1]["count"] == 12
+        # Its kept CSV exports go to a folder of its own, never the project's.
+        with urllib.request.urlopen(seconde.url + "/api/valeurs/?format=csv", timeout=60) as r:
+            assert r.status == 200 and r.read().startswith(b"\xef\xbb\xbf")
+        assert any(seconde.exports.glob("*.csv"))
+        assert not str(seconde.exports).startswith(str(RACINE))
     assert seconde.processus.poll() is not None
+    assert not seconde.exports.exists()
     with pytest.raises(OSError):
         quartiers(seconde.url)
