@@ -25,7 +25,8 @@ class GrilleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     note_publique = forms.BooleanField(
-        label="Note publique : la publier avec les valeurs validées (données ouvertes)",
+        label="Publier la note avec les valeurs validées (données ouvertes)",
+        label_suffix="",
         help_text="Sans cette case, la note reste interne : votre organisation et l'équipe "
         "politique de la ville la lisent, le public jamais.",
         required=False,
@@ -118,7 +119,9 @@ class ImportForm(forms.Form):
         label="Fichier (.csv ou .xlsx, tel qu'exporté)",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
-    soumettre = forms.BooleanField(label="Soumettre après l'import", required=False)
+    soumettre = forms.BooleanField(
+        label="Soumettre après l'import", label_suffix="", required=False
+    )
 
     def clean_fichier(self):
         fichier = self.cleaned_data["fichier"]
