@@ -146,7 +146,7 @@ def test_the_grid_form_has_a_labelled_public_note_box_saved_with_the_values(camp
     url = reverse("saisie:grille", args=[2021, indicateur.code])
     page = client.get(url).content.decode()
     assert 'name="note_publique"' in page
-    assert "Note publique" in page
+    assert "Publier la note avec les valeurs validées" in page
     champ = nom_champ(cle(None, ""))
     donnees = {"action": "brouillon", "note": "Ma note", champ: "4", f"ver_{champ}": 0}
     assert client.post(url, {**donnees, "note_publique": "on"}).status_code == 302
