@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.apps import apps
-from django.db import connection, connections, transaction
+from django.db import InterfaceError, OperationalError, connection, connections, transaction
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
@@ -100,9 +100,16 @@ class AuteurMiddleware:
 
         with connection.execute_wrapper(wrapper):
             response = self.get_response(request)
-        if etat["declare"] and _declaration() != AUCUNE:
-            with connection.cursor() as cursor:
-                _declarer(cursor, None, "")
+        if etat["declare"]:
+            try:
+                if _declaration() != AUCUNE:
+                    with connection.cursor() as cursor:
+                        _declarer(cursor, None, "")
+            except (InterfaceError, OperationalError):
+                # The connection broke during the request (PostgreSQL
+                # restarting): the declaration went with its session, and the
+                # answer (a 503 from BaseIndisponibleMiddleware) stands.
+                connection.close_if_unusable_or_obsolete()
         return response
 
 

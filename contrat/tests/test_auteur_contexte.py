@@ -77,3 +77,32 @@ def test_nested_declarations_come_back_in_order(equipe):
         (None, "seed"),
         (None, ""),
     ]
+
+
+@pytest.mark.django_db
+def test_a_connection_lost_during_the_request_leaves_the_answer_standing(equipe, monkeypatch):
+    # PostgreSQL restarting under load: the view wrote (so the request's
+    # author was declared), then the connection broke. Resetting the
+    # declaration fails; the answer (a 503 in real life) must still go out,
+    # not become a 500 raised by the middleware.
+    from django.db import InterfaceError
+
+    import contrat.historique as historique
+
+    declarer = historique._declarer
+    appels = []
+
+    def declarer_puis_couper(curseur, *args):
+        appels.append(args)
+        if len(appels) > 1:
+            raise InterfaceError("connection already closed")
+        return declarer(curseur, *args)
+
+    monkeypatch.setattr(historique, "_declarer", declarer_puis_couper)
+
+    def vue(request):
+        ecrire("gely", 301)
+        return HttpResponse(status=503)
+
+    assert servir(vue, equipe).status_code == 503
+    assert len(appels) == 2  # declared, then the reset was tried
