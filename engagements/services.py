@@ -135,6 +135,19 @@ def verifier_permission(utilisateur, indicateur):
         raise PermissionRefusee("Cet indicateur ne relève pas de votre organisation.")
 
 
+def verifier_hors_serie(indicateur):
+    """A member of a confirmed series is not entered: its values are the
+    reference's (a value is entered once)."""
+    reference = indicateur.reference_de_serie()
+    if reference is not None:
+        raise Invalide(
+            f"L'indicateur {indicateur.code} est saisi sous l'indicateur {reference.code} "
+            f"(même série) : saisissez la valeur sous {reference.code}.",
+            code="saisi_sous_serie",
+            details={"reference": reference.code},
+        )
+
+
 def campagne_ouverte(annee):
     """The open campaign for ``annee``, or a clear refusal."""
     campagne = Campagne.objects.filter(annee=annee).first()
@@ -195,6 +208,7 @@ def grille_enregistrer(*, utilisateur, indicateur, annee, saisies, note="", soum
     in any of those cases.
     """
     verifier_permission(utilisateur, indicateur)
+    verifier_hors_serie(indicateur)
     campagne_ouverte(annee)
     cellules = {cle(q, s): (q, s) for q, s in grille_cles(indicateur)}
     inconnues = set(saisies) - set(cellules)

@@ -95,12 +95,20 @@ class ValeurSerializer(serializers.ModelSerializer):
         source="quartier.nom", read_only=True, allow_null=True, default=None
     )
     unite = serializers.CharField(source="indicateur.unite", read_only=True)
+    lu_pour = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="Code de l'indicateur demandé (?indicateur=) quand il est lu sous "
+        "cet indicateur de référence (même série) ; sinon null.",
+    )
 
     class Meta:
         model = Valeur
         fields = [
             "id",
             "indicateur",
+            "lu_pour",
             "indicateur_libelle",
             "type_indicateur",
             "fiche",
