@@ -84,7 +84,7 @@ def _raison(origine, membre, reference, score, evolution=None):
             f"toutes deux issues de la fiche 2015 {evolution}"
         )
     return (
-        f"Libellés semblables à {score:.0%} ({lieu}) : « {membre.libelle.strip()} » "
+        f"Libellés semblables à {round(score * 100)} % ({lieu}) : « {membre.libelle.strip()} » "
         f"et « {reference.libelle.strip()} »."
     )
 

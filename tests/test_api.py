@@ -288,6 +288,7 @@ def test_values_long_format(client, saisies):
         "saisie_le": ligne["saisie_le"],
         "validee_le": ligne["validee_le"],
         "synthetique": False,
+        "lu_pour": None,
     }
 
 
