@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from contrat.erreurs import Conflit, ErreurMetier, Invalide, PermissionRefusee, Verrouillee
@@ -137,7 +137,15 @@ def verifier_permission(utilisateur, indicateur):
 
 def verifier_hors_serie(indicateur):
     """A member of a confirmed series is not entered: its values are the
-    reference's (a value is entered once)."""
+    reference's (a value is entered once).
+
+    Called inside the save's transaction: the indicator's row is share-locked
+    first, so a confirmation (``fiches.services.lien_serie_confirmer`` locks
+    it FOR UPDATE, then looks for values) either waits for this save and sees
+    its value, or commits first and this check sees the link. Saves of one
+    indicator share the lock and do not wait for each other."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM fiches_indicateur WHERE id = %s FOR SHARE", [indicateur.pk])
     reference = indicateur.reference_de_serie()
     if reference is not None:
         raise Invalide(
