@@ -1,8 +1,9 @@
 import django_filters as filters
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
 
 from contrat.api.filtres import AnneeFilter, EntierFilter, FiltresApi
 from engagements.models import Cible, Engagement, Valeur
+from fiches.models import LienSerie
 
 
 class EngagementFilterSet(FiltresApi):
@@ -47,7 +48,11 @@ class CibleFilterSet(FiltresApi):
 
 
 class ValeurFilterSet(FiltresApi):
-    indicateur = filters.CharFilter(field_name="indicateur__code", label="Indicateur (code)")
+    indicateur = filters.CharFilter(
+        method="filtre_indicateur",
+        label="Indicateur (code) ; pour un membre d'une série, les valeurs de sa référence "
+        "(marquées lu_pour)",
+    )
     fiche = filters.CharFilter(field_name="indicateur__fiche__numero", label="Fiche (numéro)")
     objectif = EntierFilter(method="filtre_objectif", label="Objectif opérationnel")
     organisation = filters.CharFilter(
@@ -80,6 +85,20 @@ class ValeurFilterSet(FiltresApi):
             "statut",
             "synthetique",
         ]
+
+    def filtre_indicateur(self, queryset, name, value):
+        lien = (
+            LienSerie.objects.confirmes()
+            .filter(indicateur__code=value)
+            .values_list("reference__code", flat=True)
+            .first()
+        )
+        if lien is None:
+            return queryset.filter(indicateur__code=value)
+        # A member's values are its reference's: flagged with the code asked for.
+        return queryset.filter(indicateur__code=lien).annotate(
+            lu_pour=Value(value, output_field=CharField())
+        )
 
     def filtre_objectif(self, queryset, name, value):
         return queryset.filter(

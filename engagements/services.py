@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from contrat.erreurs import Conflit, ErreurMetier, Invalide, PermissionRefusee, Verrouillee
@@ -141,6 +141,27 @@ def verifier_permission(utilisateur, indicateur):
         raise PermissionRefusee("Cet indicateur ne relève pas de votre organisation.")
 
 
+def verifier_hors_serie(indicateur):
+    """A member of a confirmed series is not entered: its values are the
+    reference's (a value is entered once).
+
+    Called inside the save's transaction: the indicator's row is share-locked
+    first, so a confirmation (``fiches.services.lien_serie_confirmer`` locks
+    it FOR UPDATE, then looks for values) either waits for this save and sees
+    its value, or commits first and this check sees the link. Saves of one
+    indicator share the lock and do not wait for each other."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM fiches_indicateur WHERE id = %s FOR SHARE", [indicateur.pk])
+    reference = indicateur.reference_de_serie()
+    if reference is not None:
+        raise Invalide(
+            f"L'indicateur {indicateur.code} est saisi sous l'indicateur {reference.code} "
+            f"(même série) : saisissez la valeur sous {reference.code}.",
+            code="saisi_sous_serie",
+            details={"reference": reference.code},
+        )
+
+
 def campagne_ouverte(annee):
     """The open campaign for ``annee``, or a clear refusal."""
     campagne = Campagne.objects.filter(annee=annee).first()
@@ -207,6 +228,7 @@ def grille_enregistrer(
     in any of those cases.
     """
     verifier_permission(utilisateur, indicateur)
+    verifier_hors_serie(indicateur)
     campagne_ouverte(annee)
     cellules = {cle(q, s): (q, s) for q, s in grille_cles(indicateur)}
     inconnues = set(saisies) - set(cellules)

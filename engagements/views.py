@@ -131,6 +131,15 @@ def _valeurs(indicateur, annee):
 def grille(request, annee, code):
     """The whole grid of one indicator for one year, saved as a draft or submitted."""
     indicateur = _indicateur_autorise(request, code)
+    reference = indicateur.reference_de_serie()
+    if reference is not None:
+        # One fact, entered once: the member's grid is its reference's.
+        messages.info(
+            request,
+            f"« {indicateur.libelle.strip()} » ({indicateur.code}) est saisi sous "
+            f"l'indicateur {reference.code} (même série).",
+        )
+        return redirect("saisie:grille", annee=annee, code=reference.code)
     campagne = get_object_or_404(Campagne, annee=annee)
     valeurs = _valeurs(indicateur, annee)
     options = {"indicateur": indicateur, "valeurs": valeurs, "lecture_seule": campagne.verrouillee}

@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -12,10 +13,16 @@ from fiches.models import (
     Fiche,
     FicheQuartier,
     Indicateur,
+    LienSerie,
     SousPartie,
     VersionPlan,
 )
-from fiches.services import fiches_relier
+from fiches.services import (
+    fiches_relier,
+    liens_serie_statuer,
+    serie_declarer,
+    verifier_lien_serie,
+)
 
 
 @admin.register(VersionPlan)
@@ -278,6 +285,116 @@ class IndicateurAdmin(admin.ModelAdmin):
     search_fields = ["libelle", "rubrique", "fiche__numero", "fiche__titre"]
     list_select_related = ["fiche", "fiche__version"]
     autocomplete_fields = ["fiche"]
+
+
+class LienSerieForm(forms.ModelForm):
+    """Staff declare a series by hand: the same checks as a confirmation."""
+
+    class Meta:
+        model = LienSerie
+        fields = ["indicateur", "reference"]
+
+    def clean(self):
+        donnees = super().clean()
+        indicateur, reference = donnees.get("indicateur"), donnees.get("reference")
+        if indicateur and reference:
+            verifier_lien_serie(indicateur, reference)
+        return donnees
+
+
+@admin.register(LienSerie)
+class LienSerieAdmin(admin.ModelAdmin):
+    """The candidates the app proposes (``manage.py proposer_series``) and the
+    series staff confirmed: checked in batches, confirmed or rejected."""
+
+    form = LienSerieForm
+    list_display = [
+        "indicateur_code",
+        "indicateur_libelle",
+        "reference_code",
+        "reference_libelle",
+        "score",
+        "origine",
+        "statut",
+        "decide_par",
+        "decide_le",
+    ]
+    list_filter = ["statut", "origine", "reference__fiche__objectif"]
+    search_fields = [
+        "indicateur__code",
+        "indicateur__libelle",
+        "reference__code",
+        "reference__libelle",
+        "raison",
+    ]
+    list_select_related = ["indicateur", "reference", "decide_par"]
+    autocomplete_fields = ["indicateur", "reference"]
+    actions = ["confirmer_la_selection", "rejeter_la_selection"]
+    list_per_page = 250
+
+    @admin.display(description="indicateur (lu)", ordering="indicateur__code")
+    def indicateur_code(self, obj):
+        return obj.indicateur.code
+
+    @admin.display(description="libellé")
+    def indicateur_libelle(self, obj):
+        return obj.indicateur.libelle
+
+    @admin.display(description="référence (saisie)", ordering="reference__code")
+    def reference_code(self, obj):
+        return obj.reference.code
+
+    @admin.display(description="libellé de la référence")
+    def reference_libelle(self, obj):
+        return obj.reference.libelle
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["indicateur", "reference"]
+        return [
+            "indicateur",
+            "reference",
+            "origine",
+            "statut",
+            "score",
+            "raison",
+            "cree_le",
+            "decide_par",
+            "decide_le",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Decisions go through the list's actions (the service), never a form field.
+        return self.get_fields(request, obj) if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        lien = serie_declarer(
+            utilisateur=request.user, indicateur=obj.indicateur, reference=obj.reference
+        )
+        obj.pk = lien.pk
+
+    def _statuer(self, request, queryset, confirmer):
+        decides, refus = liens_serie_statuer(
+            utilisateur=request.user, liens=list(queryset), confirmer=confirmer
+        )
+        verbe = "confirmé(s)" if confirmer else "rejeté(s)"
+        self.message_user(request, f"{len(decides)} lien(s) de série {verbe}.")
+        for lien, message in refus.items():
+            self.message_user(
+                request,
+                f"{lien.indicateur.code} → {lien.reference.code} refusé : {message}",
+                messages.ERROR,
+            )
+
+    @admin.action(description="Confirmer la sélection", permissions=["change"])
+    def confirmer_la_selection(self, request, queryset):
+        self._statuer(request, queryset, confirmer=True)
+
+    @admin.action(description="Rejeter la sélection", permissions=["change"])
+    def rejeter_la_selection(self, request, queryset):
+        self._statuer(request, queryset, confirmer=False)
 
 
 @admin.register(SousPartie)

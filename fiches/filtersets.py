@@ -3,7 +3,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import Q
 
 from contrat.api.filtres import EntierFilter, FiltresApi
-from fiches.models import Anomalie, Evolution, Fiche, Indicateur
+from fiches.models import Anomalie, Evolution, Fiche, Indicateur, LienSerie
 
 
 class FicheFilterSet(FiltresApi):
@@ -81,6 +81,10 @@ class IndicateurFilterSet(FiltresApi):
     q = filters.CharFilter(
         field_name="libelle", lookup_expr="icontains", label="Recherche dans le libellé"
     )
+    en_serie = filters.BooleanFilter(
+        method="filtre_en_serie",
+        label="Lu sous un autre indicateur (membre d'une série confirmée, non saisi)",
+    )
 
     class Meta:
         model = Indicateur
@@ -93,8 +97,13 @@ class IndicateurFilterSet(FiltresApi):
             "unite",
             "desagregation",
             "actif",
+            "en_serie",
             "q",
         ]
+
+    def filtre_en_serie(self, queryset, name, value):
+        membres = LienSerie.objects.confirmes().values("indicateur")
+        return queryset.filter(pk__in=membres) if value else queryset.exclude(pk__in=membres)
 
     def filtre_objectif(self, queryset, name, value):
         return queryset.filter(
@@ -126,3 +135,57 @@ class AnomalieFilterSet(FiltresApi):
     class Meta:
         model = Anomalie
         fields = ["categorie", "statut", "fiche", "q"]
+
+
+class SerieFilterSet(FiltresApi):
+    """Series, by their reference indicator."""
+
+    fiche = filters.CharFilter(
+        method="filtre_fiche", label="Fiche (numéro) de l'un des indicateurs"
+    )
+    organisation = filters.CharFilter(
+        field_name="organisation__slug", label="Organisation responsable (identifiant)"
+    )
+    objectif = EntierFilter(method="filtre_objectif", label="Objectif opérationnel")
+    origine = filters.ChoiceFilter(
+        choices=LienSerie.Origine.choices,
+        method="filtre_origine",
+        label="Origine d'un lien (même fiche, filiation, déclaré)",
+    )
+    membre = filters.CharFilter(method="filtre_membre", label="Code d'un indicateur membre")
+    q = filters.CharFilter(
+        method="recherche", label="Recherche dans le libellé de la référence ou d'un membre"
+    )
+
+    class Meta:
+        model = Indicateur
+        fields = ["fiche", "organisation", "objectif", "origine", "membre", "q"]
+
+    def _liens(self):
+        return LienSerie.objects.confirmes()
+
+    def filtre_fiche(self, queryset, name, value):
+        liens = self._liens().filter(
+            Q(reference__fiche__numero=value) | Q(indicateur__fiche__numero=value)
+        )
+        return queryset.filter(pk__in=liens.values("reference"))
+
+    def filtre_objectif(self, queryset, name, value):
+        return queryset.filter(
+            Q(fiche__objectif__numero=value)
+            | Q(cible_engagement__engagement__objectif__numero=value)
+        )
+
+    def filtre_origine(self, queryset, name, value):
+        return queryset.filter(pk__in=self._liens().filter(origine=value).values("reference"))
+
+    def filtre_membre(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=self._liens().filter(indicateur__code=value).values("reference")
+        )
+
+    def recherche(self, queryset, name, value):
+        liens = self._liens().filter(
+            Q(reference__libelle__icontains=value) | Q(indicateur__libelle__icontains=value)
+        )
+        return queryset.filter(pk__in=liens.values("reference"))

@@ -6,6 +6,7 @@ avenant is added as data: a new version, its fiches, and the
 :class:`Evolution` rows that say what became of each earlier fiche.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -421,8 +422,14 @@ class IndicateurQuerySet(models.QuerySet):
         return self.filter(organisation__in=Organisation.objects.perimetre(organisation))
 
     def a_saisir(self):
-        """Indicators partners enter values for (those with a responsible organisation)."""
-        return self.filter(organisation__isnull=False, actif=True)
+        """Indicators partners enter values for (those with a responsible
+        organisation), less the members of a confirmed series: their values
+        are entered once, under the series' reference."""
+        return self.filter(organisation__isnull=False, actif=True).hors_serie()
+
+    def hors_serie(self):
+        """Without the indicators read under another one (confirmed series members)."""
+        return self.exclude(liens_serie__statut=LienSerie.Statut.CONFIRME)
 
 
 class IndicateurManager(models.Manager.from_queryset(IndicateurQuerySet)):
@@ -570,6 +577,113 @@ class Indicateur(models.Model):
     @property
     def par_sexe(self):
         return self.desagregation in {self.Desagregation.SEXE, self.Desagregation.QUARTIER_SEXE}
+
+    def reference_de_serie(self):
+        """The indicator this one is read under (a confirmed series), or None.
+        One query."""
+        lien = (
+            LienSerie.objects.confirmes()
+            .filter(indicateur=self)
+            .select_related("reference")
+            .first()
+        )
+        return lien.reference if lien else None
+
+    def source_des_valeurs(self):
+        """The indicator whose values this one reads: its series' reference, or itself."""
+        return self.reference_de_serie() or self
+
+
+class LienSerieQuerySet(models.QuerySet):
+    def confirmes(self):
+        return self.filter(statut=LienSerie.Statut.CONFIRME)
+
+
+class LienSerie(models.Model):
+    """ "``indicateur`` is the same series as ``reference``": one fact, told
+    twice by the avenant (an Annexe 2 follow-up indicator restating a fiche
+    indicator, or an indicator carried over through the evolution table).
+
+    The app proposes links (``propose``, with a score and the reason); staff
+    confirm or reject them. Once confirmed, values are entered and stored
+    under the reference only; the member reads them. A series is flat: a
+    reference is never itself a member (no chains, no cycles), and an
+    indicator belongs to at most one confirmed series.
+    """
+
+    class Statut(models.TextChoices):
+        PROPOSE = "propose", "Proposé (par l'application)"
+        CONFIRME = "confirme", "Confirmé"
+        REJETE = "rejete", "Rejeté"
+
+    class Origine(models.TextChoices):
+        MEME_FICHE = "meme_fiche", "Même fiche (annexe 2 et annexe 3)"
+        FILIATION = "filiation", "Filiation 2015 → 2019 (tableau d'évolution)"
+        MANUELLE = "manuelle", "Déclaré par l'équipe"
+
+    indicateur = models.ForeignKey(
+        Indicateur,
+        on_delete=models.CASCADE,
+        related_name="liens_serie",
+        verbose_name="indicateur lu sous la référence",
+    )
+    reference = models.ForeignKey(
+        Indicateur,
+        on_delete=models.CASCADE,
+        related_name="liens_serie_membres",
+        verbose_name="indicateur de référence (saisi)",
+    )
+    origine = models.CharField("origine", max_length=20, choices=Origine.choices)
+    statut = models.CharField(
+        "statut", max_length=10, choices=Statut.choices, default=Statut.PROPOSE
+    )
+    score = models.DecimalField(
+        "score de similarité", max_digits=4, decimal_places=3, null=True, blank=True
+    )
+    raison = TexteField("raison", blank=True)
+    cree_le = models.DateTimeField("proposé le", auto_now_add=True)
+    decide_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="décidé par",
+    )
+    decide_le = models.DateTimeField("décidé le", null=True, blank=True)
+
+    objects = LienSerieQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "lien de série"
+        verbose_name_plural = "séries d'indicateurs (liens)"
+        ordering = ["reference__fiche", "reference__ordre", "indicateur__ordre", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicateur", "reference"], name="%(app_label)s_%(class)s_unique_paire"
+            ),
+            # One confirmed series per indicator.
+            models.UniqueConstraint(
+                fields=["indicateur"],
+                condition=Q(statut="confirme"),
+                name="%(app_label)s_%(class)s_unique_confirme",
+            ),
+            models.CheckConstraint(
+                condition=~Q(indicateur=models.F("reference")),
+                name="%(app_label)s_%(class)s_pas_soi_meme",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=1),
+                name="%(app_label)s_%(class)s_score_0_1",
+            ),
+        ]
+        indexes = [
+            # The series of a reference: WHERE reference_id = ... AND statut = 'confirme'.
+            models.Index(fields=["reference", "statut"], name="fiches_lienserie_ref_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicateur.code} → {self.reference.code} ({self.get_statut_display()})"
 
 
 class EvolutionManager(models.Manager):

@@ -7,6 +7,11 @@ euros, hours, days), or their mean (percentages, other). Progress is
 value ÷ target (target ÷ value when lower is better), in %. A group's
 ``avancement_moyen`` averages the progress of its indicators that have a
 value, each capped at 100 % so one outlier does not hide the others.
+
+Series (``fiches.LienSerie``, confirmed): a member's values are its
+reference's. A member with a target is measured against the reference's
+values; a member whose reference has a target too is left out, so that a
+fact told twice by the avenant counts once.
 """
 
 from django.db import connection
@@ -29,10 +34,18 @@ PROGRESSION_SQL = """
 WITH annees AS (
     SELECT annee FROM engagements_campagne {filtre_annee_campagne}
 ),
+series AS (
+    SELECT l.indicateur_id, l.reference_id FROM fiches_lienserie l WHERE l.statut = 'confirme'
+),
 cibles AS (
-    SELECT i.id, i.code, i.fiche_id, i.organisation_id, i.unite, i.sens, i.valeur_cible
+    -- source_id: whose values are read (the series' reference for a member).
+    SELECT i.id, i.code, i.fiche_id, i.organisation_id, i.unite, i.sens, i.valeur_cible,
+           COALESCE(se.reference_id, i.id) AS source_id
     FROM fiches_indicateur i
+    LEFT JOIN series se ON se.indicateur_id = i.id
+    LEFT JOIN fiches_indicateur r ON r.id = se.reference_id
     WHERE i.valeur_cible IS NOT NULL AND i.actif
+      AND NOT (r.valeur_cible IS NOT NULL AND r.actif)
 ),
 faits AS (
     -- From the per-indicator synthesis kept by a trigger, not the values themselves.
@@ -41,14 +54,14 @@ faits AS (
            s.somme,
            s.somme / NULLIF(s.nb, 0) AS moyenne
     FROM engagements_synthesevaleurs s
-    WHERE s.statut = 'validee' AND s.nb > 0 AND s.indicateur_id IN (SELECT id FROM cibles) {filtre_annee_valeur}
+    WHERE s.statut = 'validee' AND s.nb > 0 AND s.indicateur_id IN (SELECT source_id FROM cibles) {filtre_annee_valeur}
 ),
 mesures AS (
     SELECT c.*, a.annee,
            COALESCE(f.global, CASE WHEN c.unite IN %(additives)s THEN f.somme ELSE f.moyenne END) AS valeur
     FROM cibles c
     CROSS JOIN annees a
-    LEFT JOIN faits f ON f.indicateur_id = c.id AND f.annee = a.annee
+    LEFT JOIN faits f ON f.indicateur_id = c.source_id AND f.annee = a.annee
 ),
 calculs AS (
     SELECT m.*,
@@ -110,12 +123,12 @@ def progression(*, par="objectif", annee=None):
 
 def repartition(*, indicateur, annee, par="quartier"):
     """Validated values of one indicator and year, summed (units that add
-    up) or averaged (percentages, other) by quartier or by sex."""
-    additive = indicateur.additive
+    up) or averaged (percentages, other) by quartier or by sex. A member of
+    a series reads its reference's values (``lu_sous`` names it)."""
+    source = indicateur.source_des_valeurs()
+    additive = source.additive
     champ = {"quartier": "quartier__slug", "sexe": "sexe"}[par]
-    valeurs = Valeur.objects.filter(
-        indicateur=indicateur, annee=annee, statut=Valeur.Statut.VALIDEE
-    )
+    valeurs = Valeur.objects.filter(indicateur=source, annee=annee, statut=Valeur.Statut.VALIDEE)
     if par == "quartier":
         valeurs = valeurs.filter(quartier__isnull=False)
     else:
@@ -129,8 +142,9 @@ def repartition(*, indicateur, annee, par="quartier"):
         "indicateur": indicateur.code,
         "annee": annee,
         "par": par,
+        "lu_sous": source.code if source.pk != indicateur.pk else None,
         "operation": "somme" if additive else "moyenne",
-        "unite": indicateur.unite,
+        "unite": source.unite,
         "resultats": [
             {par: ligne[champ], "valeur": ligne["valeur"], "nb_valeurs": ligne["nb_valeurs"]}
             for ligne in lignes

@@ -9,7 +9,7 @@ from django.shortcuts import render as django_render
 from contrat.historique import generation
 from contrat.models import Objectif, Organisation, Quartier
 from engagements.models import Campagne, Engagement
-from fiches.models import Fiche, FicheQuartier, Indicateur
+from fiches.models import Fiche, FicheQuartier, Indicateur, LienSerie
 from gouvernance.models import ConseilCitoyen, Evenement, Instance, PointEvenement, Theme
 
 
@@ -156,10 +156,20 @@ def indicateur(request, code):
     indicateur = get_object_or_404(
         Indicateur.objects.select_related("fiche", "organisation"), code=code
     )
+    # A series is read whole: the charts below read the reference's values.
+    reference = indicateur.reference_de_serie()
+    membres = Indicateur.objects.filter(
+        liens_serie__reference=indicateur, liens_serie__statut=LienSerie.Statut.CONFIRME
+    ).order_by("code")
     return render(
         request,
         "tableaux/indicateur.html",
-        {"indicateur": indicateur, "annee": _annee_par_defaut()},
+        {
+            "indicateur": indicateur,
+            "annee": _annee_par_defaut(),
+            "reference_serie": reference,
+            "membres_serie": list(membres),
+        },
     )
 
 

@@ -27,7 +27,7 @@ def test_every_local_model_is_in_the_admin():
 @pytest.fixture
 def lignes_non_semees(campagne, partenaire):
     """One row of each admin model the seed leaves empty (accounts, campaigns,
-    values, documents, stored PDFs), made the way the app makes them, so that every change
+    values, documents, series links, stored PDFs), made the way the app makes them, so that every change
     page is opened: the campaign fixture opens 2021 (campaign and its opening
     event), a partner account is a Membre, a saved value fills the synthesis
     table through its trigger."""
@@ -48,6 +48,16 @@ def lignes_non_semees(campagne, partenaire):
     document = Document(titre="Compte rendu du comité de pilotage", lien="https://example.org/cr")
     document.full_clean()
     document.save()
+    # A series candidate, as `manage.py proposer_series` stores them.
+    from fiches.models import LienSerie
+
+    LienSerie.objects.create(
+        indicateur=Indicateur.objects.get(code="2019-1.1-9"),
+        reference=Indicateur.objects.get(code="2019-1.1-1"),
+        origine=LienSerie.Origine.MEME_FICHE,
+        score="1",
+        raison="Libellés semblables.",
+    )
     # A stored PDF of the annual report (tableaux/rapport.py prints and stores them).
     RapportPdf.objects.create(
         annee=2021, generation=generation(), contenu=b"%PDF-", taille=5, duree_rendu=1.5

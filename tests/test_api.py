@@ -289,6 +289,7 @@ def test_values_long_format(client, saisies):
         "saisie_le": ligne["saisie_le"],
         "validee_le": ligne["validee_le"],
         "synthetique": False,
+        "lu_pour": None,
     }
 
 
@@ -653,8 +654,9 @@ LISTES = [
     ("/api/engagements/", 7),
     # generation, count, organisations (+rattachement), aliases
     ("/api/organisations/", 4),
-    # generation, count, indicateurs (+fiche, organisation, cible, engagement)
-    ("/api/indicateurs/", 3),
+    # generation, count, indicateurs (+fiche, organisation, cible, engagement), their confirmed
+    # series links (+reference), the members of each (none seeded: no nested query)
+    ("/api/indicateurs/", 5),
     # generation, count, evolutions (+fiche initiale), nouvelles fiches
     ("/api/evolutions/", 4),
     # generation, count, fiches 2015 (+objectif), pilotes, devenir (+fiche initiale), nouvelles fiches

@@ -112,6 +112,9 @@ REGLES = {
         prive({403}, {404}, {400}, anonyme={401, 403}),
     ),
     "api:jeton": ("get", lambda d: "/api/jeton/", tous(405)),
+    # Series are public (the plan); declared and decided in the admin only.
+    "api:serie-list": ("get", lambda d: "/api/series/", PUBLIC),
+    "api:serie-detail": ("get", lambda d: f"/api/series/{d['serie']}/", PUBLIC),
     "api:agregat-repartition": (
         "get",
         lambda d: f"/api/agregats/repartition/?indicateur={d['code']}&annee=2021",
@@ -213,6 +216,14 @@ def clients(partenaire, equipe, campagne):
     [brouillon] = grille_enregistrer(
         utilisateur=proprietaire, indicateur=indicateur, annee=2021, saisies={("", ""): ("5", 0)}
     )
+    from fiches.services import serie_declarer
+
+    # A confirmed series of the État's fiche 1.2 (its follow-up item restates line 2).
+    serie = serie_declarer(
+        utilisateur=equipe,
+        indicateur=Indicateur.objects.get(code="2019-1.2-7"),
+        reference=Indicateur.objects.get(code="2019-1.2-2"),
+    )
     sortie = {"anonyme": Client()}
     for role, user in [("proprietaire", proprietaire), ("autre", autre), ("equipe", equipe)]:
         client = Client()
@@ -224,6 +235,7 @@ def clients(partenaire, equipe, campagne):
         "code": indicateur.code,
         "brouillon": brouillon.pk,
         "cible": Cible.objects.first().pk,
+        "serie": serie.reference.code,
     }
 
 
@@ -372,6 +384,7 @@ def tous_les_appelants(partenaire, equipe, campagne):
         "brouillon": brouillons[MARQUE_METROPOLE].pk,
         "brouillon_etat": brouillons[MARQUE_ETAT].pk,
         "cible": __import__("engagements.models").models.Cible.objects.first().pk,
+        "serie": "2019-1.2-2",  # no series here: the detail answers 404, never a 500
     }
 
 

@@ -99,12 +99,20 @@ class ValeurSerializer(serializers.ModelSerializer):
     # of Valeur.objects.avec_textes_visibles(user) ("" when not theirs to read).
     note = serializers.CharField(source="note_visible", read_only=True)
     commentaire_validation = serializers.CharField(source="commentaire_visible", read_only=True)
+    lu_pour = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="Code de l'indicateur demandé (?indicateur=) quand il est lu sous "
+        "cet indicateur de référence (même série) ; sinon null.",
+    )
 
     class Meta:
         model = Valeur
         fields = [
             "id",
             "indicateur",
+            "lu_pour",
             "indicateur_libelle",
             "type_indicateur",
             "fiche",

@@ -1,4 +1,4 @@
-from django.db.models import Prefetch
+from django.db.models import CharField, Prefetch, Value
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiResponse,
@@ -109,6 +109,7 @@ class ValeurViewSet(LectureViewSet):
     colonnes = [
         Colonne("id", "id", NOMBRE),
         Colonne("indicateur", "indicateur__code"),
+        Colonne("lu_pour", "lu_pour"),
         Colonne("indicateur_libelle", "indicateur__libelle"),
         Colonne("type_indicateur", "indicateur__type"),
         Colonne("fiche", "indicateur__fiche__numero"),
@@ -136,6 +137,8 @@ class ValeurViewSet(LectureViewSet):
         return (
             Valeur.objects.visibles_par(utilisateur)
             .avec_textes_visibles(utilisateur)
+            # Set by the indicator filter when a series member is asked for.
+            .annotate(lu_pour=Value(None, output_field=CharField()))
             .select_related("indicateur__fiche__objectif", "indicateur__organisation", "quartier")
         )
 

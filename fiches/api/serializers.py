@@ -1,7 +1,53 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contrat.api.serializers import OrganisationCourteSerializer
-from fiches.models import Anomalie, Evolution, Fiche, FicheQuartier, Indicateur, SousPartie
+from fiches.models import (
+    Anomalie,
+    Evolution,
+    Fiche,
+    FicheQuartier,
+    Indicateur,
+    LienSerie,
+    SousPartie,
+)
+
+
+class SerieResumeSerializer(serializers.Serializer):
+    """The confirmed series an indicator belongs to."""
+
+    reference = serializers.CharField(help_text="Code de l'indicateur saisi (la référence)")
+    role = serializers.ChoiceField(
+        choices=[("reference", "référence"), ("membre", "membre")],
+        help_text="« membre » : cet indicateur n'est pas saisi, il lit les valeurs de la référence",
+    )
+    membres = serializers.ListField(
+        child=serializers.CharField(), help_text="Codes des indicateurs lus sous la référence"
+    )
+
+
+def serie_de(indicateur):
+    """``{"reference", "role", "membres"}`` for an indicator in a confirmed
+    series, else None. Reads the ``serie_confirmee`` / ``membres_confirmes``
+    prefetches when the queryset made them; otherwise queries (detail pages)."""
+    liens = getattr(indicateur, "serie_confirmee", None)
+    if liens is None:
+        liens = list(
+            LienSerie.objects.confirmes().filter(indicateur=indicateur).select_related("reference")
+        )
+    reference, role = (liens[0].reference, "membre") if liens else (indicateur, "reference")
+    membres = getattr(reference, "membres_confirmes", None)
+    if membres is None:
+        membres = list(
+            LienSerie.objects.confirmes().filter(reference=reference).select_related("indicateur")
+        )
+    if not membres:
+        return None
+    return {
+        "reference": reference.code,
+        "role": role,
+        "membres": sorted(m.indicateur.code for m in membres),
+    }
 
 
 class IndicateurSerializer(serializers.ModelSerializer):
@@ -11,6 +57,7 @@ class IndicateurSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     engagement = serializers.SerializerMethodField()
     type_libelle = serializers.CharField(source="get_type_display", read_only=True)
+    serie = serializers.SerializerMethodField()
 
     class Meta:
         model = Indicateur
@@ -31,11 +78,54 @@ class IndicateurSerializer(serializers.ModelSerializer):
             "valeur_cible",
             "annee_cible",
             "actif",
+            "serie",
         ]
 
     def get_engagement(self, obj) -> int | None:
         cible = getattr(obj, "cible_engagement", None)
         return cible.engagement.ordre if cible else None
+
+    @extend_schema_field(SerieResumeSerializer(allow_null=True))
+    def get_serie(self, obj):
+        return serie_de(obj)
+
+
+class MembreSerieSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="indicateur.code", read_only=True)
+    libelle = serializers.CharField(source="indicateur.libelle", read_only=True)
+    type = serializers.CharField(source="indicateur.type", read_only=True)
+    fiche = serializers.CharField(
+        source="indicateur.fiche.numero", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = LienSerie
+        fields = ["code", "libelle", "type", "fiche", "origine", "score", "raison", "decide_le"]
+
+
+class SerieSerializer(serializers.ModelSerializer):
+    """A series: its reference (the indicator partners enter) and the
+    indicators that read its values."""
+
+    reference = serializers.CharField(source="code", read_only=True)
+    fiche = serializers.CharField(
+        source="fiche.numero", read_only=True, allow_null=True, default=None
+    )
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    membres = MembreSerieSerializer(source="membres_confirmes", many=True, read_only=True)
+
+    class Meta:
+        model = Indicateur
+        fields = [
+            "reference",
+            "libelle",
+            "type",
+            "fiche",
+            "organisation",
+            "unite",
+            "desagregation",
+            "membres",
+        ]
 
 
 class IndicateurCourtSerializer(serializers.ModelSerializer):

@@ -11,14 +11,24 @@ from fiches.api.serializers import (
     FicheInitialeSerializer,
     FicheListeSerializer,
     IndicateurSerializer,
+    SerieSerializer,
 )
 from fiches.filtersets import (
     AnomalieFilterSet,
     EvolutionFilterSet,
     FicheFilterSet,
     IndicateurFilterSet,
+    SerieFilterSet,
 )
-from fiches.models import Anomalie, Evolution, Fiche, FicheQuartier, Indicateur, VersionPlan
+from fiches.models import (
+    Anomalie,
+    Evolution,
+    Fiche,
+    FicheQuartier,
+    Indicateur,
+    LienSerie,
+    VersionPlan,
+)
 
 NUMERO = NumeroFiche.regex
 
@@ -110,12 +120,45 @@ class FicheInitialeViewSet(LectureViewSet):
         )
 
 
-class IndicateurViewSet(LectureViewSet):
-    """Les indicateurs : ceux des fiches et les cibles des engagements."""
+def _membres_confirmes():
+    return Prefetch(
+        "liens_serie_membres",
+        queryset=LienSerie.objects.confirmes().select_related("indicateur__fiche"),
+        to_attr="membres_confirmes",
+    )
 
-    queryset = Indicateur.objects.select_related(
-        "fiche", "organisation", "cible_engagement__engagement"
-    ).order_by("fiche__enjeu_numero", "fiche__rang", "ordre", "code")
+
+def prefetch_series():
+    """The confirmed series of each indicator, in two or three queries
+    whatever the page's size (``fiches.api.serializers.serie_de`` reads them)."""
+    return [
+        Prefetch(
+            "liens_serie",
+            queryset=LienSerie.objects.confirmes()
+            .select_related("reference")
+            .prefetch_related(
+                Prefetch(
+                    "reference__liens_serie_membres",
+                    queryset=LienSerie.objects.confirmes().select_related("indicateur"),
+                    to_attr="membres_confirmes",
+                )
+            ),
+            to_attr="serie_confirmee",
+        ),
+        _membres_confirmes(),
+    ]
+
+
+class IndicateurViewSet(LectureViewSet):
+    """Les indicateurs : ceux des fiches et les cibles des engagements.
+    ``serie`` : la série confirmée de l'indicateur (sa référence, saisie, et
+    ses membres, qui en lisent les valeurs), ou null."""
+
+    queryset = (
+        Indicateur.objects.select_related("fiche", "organisation", "cible_engagement__engagement")
+        .prefetch_related(*prefetch_series())
+        .order_by("fiche__enjeu_numero", "fiche__rang", "ordre", "code")
+    )
     serializer_class = IndicateurSerializer
     lookup_field = "code"
     lookup_value_regex = CodeIndicateur.regex
@@ -141,3 +184,32 @@ class AnomalieViewSet(LectureViewSet):
     lookup_field = "code"
     lookup_value_regex = CodeIndicateur.regex
     filterset_class = AnomalieFilterSet
+
+
+class SerieViewSet(LectureViewSet):
+    """Les séries d'indicateurs confirmées par l'équipe : un même fait que
+    l'avenant énonce deux fois (indicateur de suivi de l'annexe 2 et indicateur
+    de la fiche, ou filiation 2015 → 2019). La valeur est saisie une fois, sous
+    la référence ; les membres la lisent. Le détail accepte le code de la
+    référence ou d'un membre."""
+
+    serializer_class = SerieSerializer
+    lookup_field = "code"
+    lookup_value_regex = CodeIndicateur.regex
+    filterset_class = SerieFilterSet
+
+    def get_queryset(self):
+        references = LienSerie.objects.confirmes().values("reference")
+        return (
+            Indicateur.objects.filter(pk__in=references)
+            .select_related("fiche", "organisation")
+            .prefetch_related(_membres_confirmes())
+            .order_by("fiche__enjeu_numero", "fiche__rang", "ordre", "code")
+        )
+
+    def get_object(self):
+        code = self.kwargs[self.lookup_field]
+        lien = LienSerie.objects.confirmes().filter(indicateur__code=code).first()
+        if lien is not None:
+            self.kwargs[self.lookup_field] = lien.reference.code
+        return super().get_object()
