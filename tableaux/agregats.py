@@ -30,9 +30,11 @@ WITH annees AS (
     SELECT annee FROM engagements_campagne {filtre_annee_campagne}
 ),
 cibles AS (
-    SELECT i.id, i.code, i.fiche_id, i.organisation_id, i.unite, i.sens, i.valeur_cible
+    -- Indicators with at least one yearly target; each year is measured
+    -- against its own year's target only (mesures, below).
+    SELECT i.id, i.code, i.fiche_id, i.organisation_id, i.unite, i.sens
     FROM fiches_indicateur i
-    WHERE i.valeur_cible IS NOT NULL AND i.actif
+    WHERE i.actif AND EXISTS (SELECT 1 FROM fiches_cibleannuelle ca WHERE ca.indicateur_id = i.id)
 ),
 faits AS (
     -- From the per-indicator synthesis kept by a trigger, not the values themselves.
@@ -44,10 +46,11 @@ faits AS (
     WHERE s.statut = 'validee' AND s.nb > 0 AND s.indicateur_id IN (SELECT id FROM cibles) {filtre_annee_valeur}
 ),
 mesures AS (
-    SELECT c.*, a.annee,
+    SELECT c.*, a.annee, ca.valeur AS valeur_cible,
            COALESCE(f.global, CASE WHEN c.unite IN %(additives)s THEN f.somme ELSE f.moyenne END) AS valeur
     FROM cibles c
     CROSS JOIN annees a
+    JOIN fiches_cibleannuelle ca ON ca.indicateur_id = c.id AND ca.annee = a.annee
     LEFT JOIN faits f ON f.indicateur_id = c.id AND f.annee = a.annee
 ),
 calculs AS (

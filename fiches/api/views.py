@@ -70,7 +70,9 @@ class FicheViewSet(LectureViewSet):
             queryset = queryset.prefetch_related(
                 Prefetch(
                     "indicateurs",
-                    queryset=Indicateur.objects.select_related("organisation").order_by("ordre"),
+                    queryset=Indicateur.objects.select_related("organisation")
+                    .prefetch_related("cibles_annuelles")
+                    .order_by("ordre"),
                 ),
                 "sous_parties",
                 Prefetch(
@@ -113,9 +115,11 @@ class FicheInitialeViewSet(LectureViewSet):
 class IndicateurViewSet(LectureViewSet):
     """Les indicateurs : ceux des fiches et les cibles des engagements."""
 
-    queryset = Indicateur.objects.select_related(
-        "fiche", "organisation", "cible_engagement__engagement"
-    ).order_by("fiche__enjeu_numero", "fiche__rang", "ordre", "code")
+    queryset = (
+        Indicateur.objects.select_related("fiche", "organisation", "cible_engagement__engagement")
+        .prefetch_related("cibles_annuelles")
+        .order_by("fiche__enjeu_numero", "fiche__rang", "ordre", "code")
+    )
     serializer_class = IndicateurSerializer
     lookup_field = "code"
     lookup_value_regex = CodeIndicateur.regex
