@@ -505,6 +505,12 @@ class Indicateur(models.Model):
     desagregation = models.CharField(
         "ventilation", max_length=20, choices=Desagregation.choices, default=Desagregation.AUCUNE
     )
+    ventilation_decidee = models.BooleanField(
+        "ventilation décidée",
+        default=False,
+        help_text="Cochée quand l'équipe a choisi la ventilation (même « aucune ») : "
+        "la valeur par défaut n'est pas une décision.",
+    )
     valeur_reference = models.DecimalField(
         "valeur de référence", max_digits=16, decimal_places=2, null=True, blank=True
     )
@@ -575,6 +581,8 @@ def verifier_cible(unite, valeur):
     """The unit rules of a target or a baseline; returns French messages."""
     if valeur is None:
         return []
+    if valeur.normalize().as_tuple().exponent < -2:
+        return ["Deux décimales au plus."]
     if unite == Indicateur.Unite.POURCENTAGE and not (0 <= valeur <= 100):
         return ["Une cible en pourcentage doit être comprise entre 0 et 100."]
     if unite in Indicateur.UNITES_ADDITIVES and valeur < 0:

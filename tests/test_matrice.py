@@ -90,6 +90,23 @@ REGLES = {
         EQUIPE_SEULE,
     ),
     "saisie:campagnes": ("get", lambda d: reverse("saisie:campagnes"), EQUIPE_SEULE),
+    # The indicator set-up workspace: staff only.
+    "saisie:parametrage": ("get", lambda d: reverse("saisie:parametrage"), EQUIPE_SEULE),
+    "saisie:parametrage_exporter": (
+        "get",
+        lambda d: reverse("saisie:parametrage_exporter", args=["csv"]),
+        EQUIPE_SEULE,
+    ),
+    "saisie:parametrage_importer": (
+        "post",
+        lambda d: reverse("saisie:parametrage_importer"),
+        prive({302}, {302}, {400}),
+    ),
+    "saisie:parametrage_confirmer": (
+        "post",
+        lambda d: reverse("saisie:parametrage_confirmer"),
+        prive({302}, {302}, {302}),
+    ),
     "saisie:campagne_action": (
         "post",
         lambda d: reverse("saisie:campagne_action", args=[2022, "fermer"]),

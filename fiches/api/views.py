@@ -1,9 +1,13 @@
 from django.db.models import Count, Prefetch
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
 
-from contrat.api.base import LectureViewSet
+from contrat.api.base import ApiView, LectureViewSet
+from contrat.api.cache import reponse_en_cache
 from contrat.api.filtres import TriStrict
 from contrat.convertisseurs import CodeIndicateur, NumeroFiche
+from fiches import parametrage
 from fiches.api.serializers import (
     AnomalieSerializer,
     EvolutionSerializer,
@@ -145,3 +149,58 @@ class AnomalieViewSet(LectureViewSet):
     lookup_field = "code"
     lookup_value_regex = CodeIndicateur.regex
     filterset_class = AnomalieFilterSet
+
+
+LIGNE_COMPLETUDE = {
+    "groupe": serializers.JSONField(
+        help_text="numéro d'objectif (null : transversal) ou identifiant d'organisation"
+    ),
+    "libelle": serializers.CharField(),
+    "total": serializers.IntegerField(help_text="indicateurs actifs du plan"),
+    "avec_organisation": serializers.IntegerField(),
+    "avec_unite": serializers.IntegerField(),
+    "ventilation_decidee": serializers.IntegerField(),
+    "avec_cible": serializers.IntegerField(help_text="au moins une cible annuelle"),
+    "complets": serializers.IntegerField(),
+    "taux": serializers.IntegerField(help_text="complets / total, en %"),
+}
+
+
+class CompletudeParametrageView(ApiView):
+    """Complétude du paramétrage des indicateurs, par objectif et par organisation."""
+
+    parametres_requete = []
+
+    @extend_schema(
+        tags=["indicateurs"],
+        responses={
+            200: inline_serializer(
+                "CompletudeParametrage",
+                {
+                    "definition": serializers.CharField(),
+                    "ensemble": inline_serializer(
+                        "CompletudeParametrageEnsemble", LIGNE_COMPLETUDE
+                    ),
+                    "objectifs": inline_serializer(
+                        "CompletudeParametrageObjectif", LIGNE_COMPLETUDE, many=True
+                    ),
+                    "organisations": inline_serializer(
+                        "CompletudeParametrageOrganisation", LIGNE_COMPLETUDE, many=True
+                    ),
+                },
+            )
+        },
+    )
+    def get(self, request):
+        return reponse_en_cache(self, request, self.completude)
+
+    def completude(self):
+        donnees = parametrage.completude_parametrage()
+        return Response(
+            {
+                "definition": parametrage.DEFINITION_COMPLETUDE,
+                "ensemble": donnees["ensemble"].en_dict(),
+                "objectifs": [c.en_dict() for c in donnees["objectifs"]],
+                "organisations": [c.en_dict() for c in donnees["organisations"]],
+            }
+        )
