@@ -98,12 +98,16 @@ VALEURS_SQL = """
 -- engagements.services.grille_cles builds it) and per year of the plan in force.
 ALTER TABLE engagements_valeur DISABLE TRIGGER engagements_valeur_historique;
 ALTER TABLE engagements_valeur DISABLE TRIGGER engagements_valeur_synthese;
-INSERT INTO fiches_indicateur (code, fiche_id, ordre, libelle, type, organisation_id, unite, sens, desagregation, actif, valeur_cible, annee_cible)
+INSERT INTO fiches_indicateur (code, fiche_id, ordre, libelle, type, organisation_id, unite, sens, desagregation, actif)
 SELECT 'bench-' || n, f.id, 1000 + n, 'Indicateur synthétique de banc d''essai n° ' || n, 'non_qualifie',
-       (SELECT id FROM contrat_organisation ORDER BY id LIMIT 1 OFFSET (n %% 20)), 'nombre', 'hausse', 'quartier_sexe', true,
-       (n %% 500) * 24, 2022
+       (SELECT id FROM contrat_organisation ORDER BY id LIMIT 1 OFFSET (n %% 20)), 'nombre', 'hausse', 'quartier_sexe', true
 FROM generate_series(1, %(extra)s) AS n
 CROSS JOIN LATERAL (SELECT id FROM fiches_fiche WHERE version_id = (SELECT id FROM fiches_versionplan WHERE en_vigueur) ORDER BY id LIMIT 1 OFFSET (n %% %(fiches)s)) f;
+-- A yearly target for each synthetic indicator and year of the plan (2019-2022).
+INSERT INTO fiches_cibleannuelle (indicateur_id, annee, valeur, commentaire)
+SELECT i.id, a.annee, (substring(i.code from 7)::int %% 500) * 24 * (a.annee - 2018) / 4, ''
+FROM fiches_indicateur i CROSS JOIN generate_series(2019, 2022) AS a(annee)
+WHERE i.code LIKE 'bench-%%';
 UPDATE fiches_indicateur SET desagregation = 'quartier_sexe' WHERE actif AND organisation_id IS NOT NULL;
 INSERT INTO engagements_valeur (indicateur_id, annee, quartier_id, sexe, valeur, note, note_publique, statut,
                                 commentaire_validation, saisie_par_id, saisie_le, version, synthetique)

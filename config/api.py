@@ -39,6 +39,12 @@ router.register("conseils-citoyens", gouvernance.ConseilCitoyenViewSet, basename
 router.register("preconisations", gouvernance.PreconisationViewSet, basename="preconisation")
 
 urlpatterns = [
+    # Before the router: "completude-parametrage" would read as an indicator's code.
+    path(
+        "indicateurs/completude-parametrage/",
+        fiches.CompletudeParametrageView.as_view(),
+        name="indicateur-completude-parametrage",
+    ),
     path("", include(router.urls)),
     path("agregats/progression/", tableaux.ProgressionView.as_view(), name="agregat-progression"),
     path("agregats/completude/", tableaux.CompletudeView.as_view(), name="agregat-completude"),

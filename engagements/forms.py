@@ -131,6 +131,21 @@ class ImportForm(forms.Form):
         return fichier
 
 
+class ImportParametrageForm(forms.Form):
+    """The set-up spreadsheet (same limits as the value import)."""
+
+    fichier = forms.FileField(
+        label="Tableau de paramétrage (.csv ou .xlsx, tel qu'exporté)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def clean_fichier(self):
+        fichier = self.cleaned_data["fichier"]
+        # Counted while it streamed in (contrat/televersement.py).
+        valider_taille(fichier, settings.IMPORT_TAILLE_MAX)
+        return fichier
+
+
 class StatuerForm(forms.Form):
     commentaire = TexteFormField(
         label="Commentaire pour le partenaire (obligatoire pour un rejet)",

@@ -5,7 +5,8 @@ API — calls these functions, so the rules hold everywhere:
 
 - numbers typed the French way ("1 234,5");
 - unit rules (a percentage between 0 and 100, a count whole and not negative);
-- a note required when a value is far from its target;
+- a note required, at submission, when a value is far from its target of
+  the same year (a draft always saves);
 - a closed campaign refuses every write;
 - a partner writes only its own organisation's indicators;
 - **no lost update**: each cell carries the version it was read at; a save
@@ -195,11 +196,13 @@ def verifier_unite(indicateur, valeur):
     return []
 
 
-def ecart_a_la_cible(indicateur, valeurs_par_cellule):
-    """``(value, relative gap)`` between the grid and the indicator's target —
-    the single value, or the grid's total where the unit adds up — or None
-    when there is nothing to compare."""
-    if indicateur.valeur_cible is None or not valeurs_par_cellule:
+def ecart_a_la_cible(indicateur, annee, valeurs_par_cellule):
+    """``(value, target, relative gap)`` between the grid of ``annee`` and the
+    indicator's target **of the same year** — the single value, or the grid's
+    total where the unit adds up — or None when there is nothing to compare
+    (no target that year: a 2021 value is never compared with a 2022 target)."""
+    cible = indicateur.cible_de(annee)
+    if cible is None or not valeurs_par_cellule:
         return None
     if (None, "") in valeurs_par_cellule:
         total = valeurs_par_cellule[(None, "")]
@@ -207,8 +210,7 @@ def ecart_a_la_cible(indicateur, valeurs_par_cellule):
         total = sum(valeurs_par_cellule.values(), Decimal(0))
     else:
         return None
-    cible = indicateur.valeur_cible
-    return total, abs(total - cible) / max(abs(cible), Decimal(1))
+    return total, cible.valeur, abs(total - cible.valeur) / max(abs(cible.valeur), Decimal(1))
 
 
 @transaction.atomic
@@ -279,13 +281,14 @@ def grille_enregistrer(
     apres = {cellules[k]: v.valeur for k, v in existantes.items() if k not in saisies} | {
         cellules[k]: v for k, v in lues.items() if v is not None
     }
-    ecart = ecart_a_la_cible(indicateur, apres)
+    # Asked at submission only: a draft always saves, far from its target or not.
+    ecart = ecart_a_la_cible(indicateur, annee, apres) if soumettre else None
     globales = []
-    if ecart and ecart[1] > SEUIL_ECART_CIBLE and not note.strip():
+    if ecart and ecart[2] > SEUIL_ECART_CIBLE and not note.strip():
         globales.append(
             f"La valeur ({ecrire_nombre(ecart[0])}) s'écarte de plus de "
-            f"{int(SEUIL_ECART_CIBLE * 100)} % de la cible ({ecrire_nombre(indicateur.valeur_cible)}) : "
-            "expliquez-la dans la note."
+            f"{int(SEUIL_ECART_CIBLE * 100)} % de la cible {annee} ({ecrire_nombre(ecart[1])}) : "
+            "expliquez-la dans la note avant de soumettre."
         )
     if erreurs or globales:
         raise GrilleInvalide(erreurs=erreurs, globales=globales)

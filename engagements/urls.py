@@ -2,7 +2,7 @@ from django.urls import path
 
 import contrat.convertisseurs  # noqa: F401  (registers <code_indicateur:>)
 from contrat.limites import limiter
-from engagements import views
+from engagements import views, views_parametrage
 
 app_name = "saisie"
 
@@ -21,6 +21,22 @@ urlpatterns = [
         "validation/<int:annee>/<code_indicateur:code>/",
         views.valider_grille,
         name="valider_grille",
+    ),
+    path("parametrage/", views_parametrage.parametrage_indicateurs, name="parametrage"),
+    path(
+        "parametrage/export.<str:format>",
+        views_parametrage.parametrage_exporter,
+        name="parametrage_exporter",
+    ),
+    path(
+        "parametrage/import/",
+        limiter("import", methodes={"POST"})(views_parametrage.parametrage_importer),
+        name="parametrage_importer",
+    ),
+    path(
+        "parametrage/import/confirmer/",
+        views_parametrage.parametrage_confirmer,
+        name="parametrage_confirmer",
     ),
     path("campagnes/", views.campagnes, name="campagnes"),
     path("campagnes/<int:annee>/<str:action>/", views.campagne_action, name="campagne_action"),

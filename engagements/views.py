@@ -185,6 +185,8 @@ def grille(request, annee, code):
         {
             "indicateur": indicateur,
             "campagne": campagne,
+            # The target of the campaign's year: the one a value is compared with.
+            "cible": indicateur.cible_de(annee),
             "form": form,
             "import_form": ImportForm(),
             "valeurs": valeurs,
@@ -313,6 +315,7 @@ def valider_grille(request, annee, code):
         {
             "indicateur": indicateur,
             "campagne": campagne,
+            "cible": indicateur.cible_de(annee),
             "cellules": cellules,
             "soumises": soumises,
             "form": form,

@@ -4,11 +4,12 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from contrat.nombres import NOMBRES_ADMIN
+from contrat.nombres import NOMBRES_ADMIN, ecrire_nombre
 from fiches.admin_extras import FicheAdminExtras
 from fiches.integrite import rapport_integrite
 from fiches.models import (
     Anomalie,
+    CibleAnnuelle,
     Evolution,
     Fiche,
     FicheQuartier,
@@ -60,9 +61,29 @@ class IndicateurInline(admin.TabularInline):
         "unite",
         "valeur_reference",
         "annee_reference",
-        "valeur_cible",
-        "annee_cible",
+        "cibles",
     ]
+    readonly_fields = ["cibles"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("cibles_annuelles")
+
+    @admin.display(description="cibles annuelles")
+    def cibles(self, obj):
+        # Edited on the indicator's page or the set-up workspace.
+        return (
+            " ; ".join(f"{c.annee} : {ecrire_nombre(c.valeur)}" for c in obj.cibles_annuelles.all())
+            or "—"
+        )
+
+
+class CibleAnnuelleInline(admin.TabularInline):
+    """The indicator's yearly targets (its trajectory)."""
+
+    formfield_overrides = NOMBRES_ADMIN
+    model = CibleAnnuelle
+    extra = 1
+    fields = ["annee", "valeur", "commentaire"]
 
 
 class FicheQuartierInline(admin.TabularInline):
@@ -280,11 +301,35 @@ class FicheAdmin(FicheAdminExtras, admin.ModelAdmin):
 class IndicateurAdmin(admin.ModelAdmin):
     # Numbers read by the app's one parser (French format, bounded).
     formfield_overrides = NOMBRES_ADMIN
-    list_display = ["libelle", "fiche", "type", "unite", "valeur_reference", "valeur_cible"]
+    list_display = ["libelle", "fiche", "type", "unite", "valeur_reference", "cibles"]
     list_filter = ["type", "fiche__version", "fiche__objectif"]
     search_fields = ["libelle", "rubrique", "fiche__numero", "fiche__titre"]
     list_select_related = ["fiche", "fiche__version"]
     autocomplete_fields = ["fiche"]
+    inlines = [CibleAnnuelleInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("cibles_annuelles")
+
+    @admin.display(description="cibles annuelles")
+    def cibles(self, obj):
+        return (
+            " ; ".join(f"{c.annee} : {ecrire_nombre(c.valeur)}" for c in obj.cibles_annuelles.all())
+            or "—"
+        )
+
+
+@admin.register(CibleAnnuelle)
+class CibleAnnuelleAdmin(admin.ModelAdmin):
+    """Every yearly target; usually edited on the indicator's page or the
+    set-up workspace (/saisie/parametrage/)."""
+
+    formfield_overrides = NOMBRES_ADMIN
+    list_display = ["indicateur", "annee", "valeur", "commentaire"]
+    list_filter = ["annee", "indicateur__type"]
+    list_select_related = ["indicateur", "indicateur__fiche"]
+    search_fields = ["indicateur__code", "indicateur__libelle"]
+    autocomplete_fields = ["indicateur"]
 
 
 class LienSerieForm(forms.ModelForm):

@@ -2,8 +2,8 @@ import django_filters as filters
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Q
 
-from contrat.api.filtres import EntierFilter, FiltresApi
-from fiches.models import Anomalie, Evolution, Fiche, Indicateur, LienSerie
+from contrat.api.filtres import AnneeFilter, EntierFilter, FiltresApi
+from fiches.models import Anomalie, CibleAnnuelle, Evolution, Fiche, Indicateur, LienSerie
 
 
 class FicheFilterSet(FiltresApi):
@@ -78,6 +78,10 @@ class IndicateurFilterSet(FiltresApi):
     engagement = EntierFilter(
         field_name="cible_engagement__engagement__ordre", label="Engagement (n°)"
     )
+    avec_cible = filters.BooleanFilter(
+        method="filtre_avec_cible", label="Avec au moins une cible annuelle (true / false)"
+    )
+    annee_cible = AnneeFilter(method="filtre_annee_cible", label="Avec une cible pour cette année")
     q = filters.CharFilter(
         field_name="libelle", lookup_expr="icontains", label="Recherche dans le libellé"
     )
@@ -98,12 +102,23 @@ class IndicateurFilterSet(FiltresApi):
             "desagregation",
             "actif",
             "en_serie",
+            "avec_cible",
+            "annee_cible",
             "q",
         ]
 
     def filtre_en_serie(self, queryset, name, value):
         membres = LienSerie.objects.confirmes().values("indicateur")
         return queryset.filter(pk__in=membres) if value else queryset.exclude(pk__in=membres)
+
+    def filtre_avec_cible(self, queryset, name, value):
+        avec = CibleAnnuelle.objects.values("indicateur")
+        return queryset.filter(pk__in=avec) if value else queryset.exclude(pk__in=avec)
+
+    def filtre_annee_cible(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=CibleAnnuelle.objects.filter(annee=value).values("indicateur")
+        )
 
     def filtre_objectif(self, queryset, name, value):
         return queryset.filter(

@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from contrat.annees import condition_annee
 from contrat.models import Avenant, AxeTransversal, Enjeu, Objectif, Organisation, Pilier, Quartier
 from contrat.nombres import lire_entier
 from contrat.textes import TexteField
@@ -511,14 +512,16 @@ class Indicateur(models.Model):
     desagregation = models.CharField(
         "ventilation", max_length=20, choices=Desagregation.choices, default=Desagregation.AUCUNE
     )
+    ventilation_decidee = models.BooleanField(
+        "ventilation décidée",
+        default=False,
+        help_text="Cochée quand l'équipe a choisi la ventilation (même « aucune ») : "
+        "la valeur par défaut n'est pas une décision.",
+    )
     valeur_reference = models.DecimalField(
         "valeur de référence", max_digits=16, decimal_places=2, null=True, blank=True
     )
     annee_reference = models.PositiveSmallIntegerField("année de référence", null=True, blank=True)
-    valeur_cible = models.DecimalField(
-        "valeur cible", max_digits=16, decimal_places=2, null=True, blank=True
-    )
-    annee_cible = models.PositiveSmallIntegerField("année cible", null=True, blank=True)
     actif = models.BooleanField(
         "à renseigner", default=True, help_text="Décochez pour ne plus demander de valeurs."
     )
@@ -541,12 +544,6 @@ class Indicateur(models.Model):
             models.CheckConstraint(
                 condition=Q(fiche__isnull=False) | Q(type="engagement"),
                 name="%(app_label)s_%(class)s_fiche_sauf_engagement",
-            ),
-            models.CheckConstraint(
-                condition=~Q(unite="pourcentage")
-                | Q(valeur_cible__isnull=True)
-                | Q(valeur_cible__gte=0, valeur_cible__lte=100),
-                name="%(app_label)s_%(class)s_cible_pourcentage",
             ),
         ]
         indexes = [
@@ -577,6 +574,14 @@ class Indicateur(models.Model):
     @property
     def par_sexe(self):
         return self.desagregation in {self.Desagregation.SEXE, self.Desagregation.QUARTIER_SEXE}
+
+    def cible_de(self, annee):
+        """The target of ``annee`` (a ``CibleAnnuelle``), or None. Reads
+        ``cibles_annuelles`` (one query, none when prefetched)."""
+        for cible in self.cibles_annuelles.all():
+            if cible.annee == annee:
+                return cible
+        return None
 
     def reference_de_serie(self):
         """The indicator this one is read under (a confirmed series), or None.
@@ -684,6 +689,72 @@ class LienSerie(models.Model):
 
     def __str__(self):
         return f"{self.indicateur.code} → {self.reference.code} ({self.get_statut_display()})"
+
+
+def verifier_cible(unite, valeur):
+    """The unit rules of a target or a baseline; returns French messages."""
+    if valeur is None:
+        return []
+    if valeur.normalize().as_tuple().exponent < -2:
+        return ["Deux décimales au plus."]
+    if unite == Indicateur.Unite.POURCENTAGE and not (0 <= valeur <= 100):
+        return ["Une cible en pourcentage doit être comprise entre 0 et 100."]
+    if unite in Indicateur.UNITES_ADDITIVES and valeur < 0:
+        return ["Une cible de cette unité ne peut pas être négative."]
+    return []
+
+
+class CibleAnnuelleManager(models.Manager):
+    def get_by_natural_key(self, code, annee):
+        return self.get(indicateur__code=code, annee=annee)
+
+
+class CibleAnnuelle(models.Model):
+    """The target of an indicator for one year: together, its trajectory over
+    the contract's years. A value is compared with the target of its own year
+    only (``engagements.services``).
+
+    The 0–100 bound of a percentage lives in ``clean()`` and the services:
+    a check constraint cannot read the indicator's unit."""
+
+    indicateur = models.ForeignKey(
+        Indicateur,
+        on_delete=models.CASCADE,
+        related_name="cibles_annuelles",
+        verbose_name="indicateur",
+    )
+    annee = models.PositiveSmallIntegerField("année")
+    valeur = models.DecimalField("valeur cible", max_digits=16, decimal_places=2)
+    commentaire = models.CharField("commentaire", max_length=500, blank=True)
+
+    objects = CibleAnnuelleManager()
+
+    class Meta:
+        verbose_name = "cible annuelle"
+        verbose_name_plural = "cibles annuelles"
+        ordering = ["indicateur", "annee"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicateur", "annee"], name="%(app_label)s_%(class)s_unique_annee"
+            ),
+            models.CheckConstraint(
+                condition=condition_annee(), name="%(app_label)s_%(class)s_annee_du_contrat"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicateur.code} — {self.annee} : {self.valeur}"
+
+    def natural_key(self):
+        return (self.indicateur.code, self.annee)
+
+    natural_key.dependencies = ["fiches.indicateur"]
+
+    def clean(self):
+        if self.indicateur_id is not None and self.valeur is not None:
+            messages = verifier_cible(self.indicateur.unite, self.valeur)
+            if messages:
+                raise ValidationError({"valeur": messages})
 
 
 class EvolutionManager(models.Manager):

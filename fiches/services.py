@@ -1,11 +1,20 @@
-"""Writes on fiches that carry rules."""
+"""Writes on fiches that carry rules: links read again from the text, and
+the indicators' set-up in batches (the workspace and its spreadsheet)."""
 
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from contrat.annees import ANNEE_MAX, ANNEE_MIN, ANNEES
 from contrat.erreurs import Conflit, Invalide, PermissionRefusee
 from contrat.historique import auteur
+from contrat.models import Organisation
+from contrat.nombres import ecrire_nombre, lire_entier, lire_nombre
+from fiches import parametrage
 from fiches.liens import (
     AXE_DES_FICHES_TRANSVERSALES,
     ResolveurOrganisations,
@@ -14,7 +23,7 @@ from fiches.liens import (
     quartiers_du_texte,
     quartiers_par_slug,
 )
-from fiches.models import Evolution, Fiche, Indicateur, LienSerie
+from fiches.models import CibleAnnuelle, Evolution, Fiche, Indicateur, LienSerie, verifier_cible
 from fiches.series import candidats
 
 
@@ -254,3 +263,343 @@ def serie_declarer(*, utilisateur, indicateur, reference):
             with auteur(utilisateur, "serie"):
                 lien.save()
         return lien_serie_confirmer(utilisateur=utilisateur, lien=lien)
+
+
+# ------------------------------------------------------ indicator set-up
+
+
+class ParametrageInvalide(Invalide):
+    """A set-up batch with errors: nothing was saved. ``erreurs`` lists
+    ``(ligne, message)`` in French, ``ligne`` being the file's line number
+    or the indicator's code."""
+
+    def __init__(self, erreurs):
+        self.erreurs = erreurs
+        super().__init__(
+            f"{len(erreurs)} erreur(s) : rien n'a été enregistré.",
+            details={"lignes": [{"ligne": str(ligne), "message": m} for ligne, m in erreurs]},
+        )
+
+
+class ParametrageConflit(Conflit):
+    """Rows changed since they were read (page or file): nothing was saved,
+    nothing overwritten. ``erreurs`` as :class:`ParametrageInvalide`."""
+
+    def __init__(self, erreurs, codes):
+        self.erreurs = erreurs
+        self.codes = codes
+        super().__init__(
+            f"{len(codes)} indicateur(s) modifié(s) par ailleurs depuis leur lecture : "
+            "rien n'a été enregistré. Rechargez-les avant de recommencer.",
+            details={"codes": codes},
+        )
+
+
+@dataclass
+class LigneParametrage:
+    """One row to set up: ``valeurs`` maps a field of
+    :data:`fiches.parametrage.CHAMPS` or ``cible_<year>`` to the text typed
+    (a missing key leaves the field as it is); ``jeton`` is the row's token
+    when it was read (:func:`fiches.parametrage.jeton`)."""
+
+    ligne: object
+    code: str
+    jeton: str
+    valeurs: dict
+
+
+@dataclass
+class Changement:
+    code: str
+    libelle: str
+    champ: str
+    avant: str
+    apres: str
+
+
+@dataclass
+class ResultatParametrage:
+    changements: list = field(default_factory=list)
+    modifies: int = 0
+    inchanges: int = 0
+
+
+def _texte(valeur):
+    if valeur is None or valeur == "":
+        return "—"
+    if isinstance(valeur, Decimal):
+        return ecrire_nombre(valeur)
+    return str(valeur)
+
+
+def _choix(texte, choices):
+    """The code of a choice typed as its code or its label (any case), or
+    None when unknown; "" stays ""."""
+    if texte == "":
+        return ""
+    plie = texte.strip().lower()
+    for code, libelle in choices:
+        if plie in {code.lower(), libelle.lower()}:
+            return code
+    return None
+
+
+def _lire_ligne(ligne, indicateur, organisations, annees_colonnes):
+    """``(new state, errors)`` of one row, from its typed texts."""
+    avant = parametrage.etat(indicateur)
+    apres = {**avant, "cibles": dict(avant["cibles"])}
+    erreurs = []
+    valeurs = {k: ("" if v is None else str(v)).strip() for k, v in ligne.valeurs.items()}
+
+    def erreur(message):
+        erreurs.append((ligne.ligne, f"{indicateur.code} : {message}"))
+
+    if "organisation" in valeurs:
+        slug = valeurs["organisation"]
+        if slug and slug not in organisations:
+            erreur(f"organisation « {slug} » inconnue (identifiant attendu, ex. « metropole »).")
+        else:
+            apres["organisation"] = slug
+    for nom, choix, libelle in (
+        ("unite", Indicateur.Unite.choices, "unité"),
+        ("sens", Indicateur.Sens.choices, "sens"),
+        ("desagregation", Indicateur.Desagregation.choices, "ventilation"),
+    ):
+        if nom in valeurs:
+            code = _choix(valeurs[nom], choix)
+            if code is None:
+                erreur(
+                    f"{libelle} « {valeurs[nom]} » inconnue ; valeurs possibles : "
+                    + ", ".join(c for c, _ in choix)
+                    + " (ou vide)."
+                )
+            else:
+                apres[nom] = code
+    if "valeur_reference" in valeurs:
+        try:
+            apres["valeur_reference"] = (
+                lire_nombre(valeurs["valeur_reference"]) if valeurs["valeur_reference"] else None
+            )
+        except ValidationError as exc:
+            erreur(f"valeur de référence : {' '.join(exc.messages)}")
+    if "annee_reference" in valeurs:
+        try:
+            apres["annee_reference"] = (
+                lire_entier(
+                    valeurs["annee_reference"],
+                    minimum=ANNEE_MIN,
+                    maximum=ANNEE_MAX,
+                    format_francais=True,
+                )
+                if valeurs["annee_reference"]
+                else None
+            )
+        except ValidationError as exc:
+            erreur(f"année de référence : {' '.join(exc.messages)}")
+    for annee in annees_colonnes:
+        texte = valeurs.get(f"cible_{annee}")
+        if texte is None:
+            continue
+        if not texte:
+            apres["cibles"].pop(annee, None)
+            continue
+        try:
+            apres["cibles"][annee] = lire_nombre(texte)
+        except ValidationError as exc:
+            erreur(f"cible {annee} : {' '.join(exc.messages)}")
+    if erreurs:
+        return apres, erreurs
+    # Rules across fields, on the row as it would be saved.
+    if (apres["valeur_reference"] is None) != (apres["annee_reference"] is None):
+        erreur("une valeur de référence et son année vont ensemble (les deux ou aucune).")
+    for message in verifier_cible(apres["unite"], apres["valeur_reference"]):
+        erreur(f"valeur de référence : {message}")
+    for annee, valeur in sorted(apres["cibles"].items()):
+        for message in verifier_cible(apres["unite"], valeur):
+            erreur(f"cible {annee} : {message}")
+    if indicateur.nb_valeurs and (
+        apres["unite"] != avant["unite"]
+        or (apres["desagregation"] or "aucune") != (avant["desagregation"] or "aucune")
+    ):
+        erreur(
+            f"{indicateur.nb_valeurs} valeur(s) déjà saisie(s) : son unité et sa ventilation "
+            "ne changent plus (elles rendraient ces valeurs fausses ou illisibles)."
+        )
+    return apres, erreurs
+
+
+LIBELLES_DES_CHOIX = {
+    "unite": dict(Indicateur.Unite.choices),
+    "sens": dict(Indicateur.Sens.choices),
+    "desagregation": dict(Indicateur.Desagregation.choices) | {"": "non décidée"},
+}
+
+
+def _changements(indicateur, avant, apres):
+    lignes = []
+    for nom in parametrage.CHAMPS:
+        if avant[nom] != apres[nom]:
+            libelles = LIBELLES_DES_CHOIX.get(nom, {})
+            lignes.append(
+                (
+                    parametrage.LIBELLES[nom],
+                    _texte(libelles.get(avant[nom], avant[nom])),
+                    _texte(libelles.get(apres[nom], apres[nom])),
+                )
+            )
+    for annee in sorted(set(avant["cibles"]) | set(apres["cibles"])):
+        if avant["cibles"].get(annee) != apres["cibles"].get(annee):
+            lignes.append(
+                (
+                    f"cible {annee}",
+                    _texte(avant["cibles"].get(annee)),
+                    _texte(apres["cibles"].get(annee)),
+                )
+            )
+    return [Changement(indicateur.code, indicateur.libelle, *ligne) for ligne in lignes]
+
+
+def indicateurs_parametrer(*, utilisateur, lignes, enregistrer=True):
+    """Set up indicators in a batch (the workspace's page, its batch actions,
+    the spreadsheet import): organisation, unit, direction, breakdown,
+    baseline and yearly targets.
+
+    Every row is read and checked first — unknown code, organisation or
+    choice, numbers by the one parser, years within the contract, a
+    percentage within 0-100, a baseline with its year, no change of unit or
+    breakdown under existing values — and every row's token is compared with
+    the row as it is now (rows locked): any error, and nothing is saved
+    (``ParametrageInvalide``, 400); a row changed since it was read is
+    reported, never overwritten (``ParametrageConflit``, 409). With
+    ``enregistrer=False`` nothing is written either way: the result is the
+    preview of every change.
+    """
+    if not (utilisateur and utilisateur.is_active and utilisateur.is_staff):
+        raise PermissionRefusee("Seule l'équipe politique de la ville paramètre les indicateurs.")
+    annees = set(ANNEES)
+    annees_colonnes = set()
+    erreurs = []
+    vus = {}
+    for ligne in lignes:
+        if ligne.code in vus:
+            erreurs.append(
+                (ligne.ligne, f"{ligne.code} : indicateur déjà présent (ligne {vus[ligne.code]}).")
+            )
+        vus.setdefault(ligne.code, ligne.ligne)
+        for cle in ligne.valeurs:
+            if cle.startswith("cible_"):
+                try:
+                    annee = lire_entier(cle.removeprefix("cible_"))
+                except ValidationError:
+                    annee = None
+                if annee not in annees:
+                    erreurs.append(
+                        (
+                            ligne.ligne,
+                            f"colonne « {cle} » : année hors du contrat ({ANNEE_MIN}-{ANNEE_MAX}).",
+                        )
+                    )
+                else:
+                    annees_colonnes.add(annee)
+            elif cle not in parametrage.CHAMPS:
+                erreurs.append((ligne.ligne, f"champ « {cle} » inconnu."))
+    if erreurs:
+        raise ParametrageInvalide(erreurs)
+
+    organisations = {o.slug: o for o in Organisation.objects.all()}
+    with transaction.atomic():
+        # Locked until the end: a concurrent batch on the same rows waits, then
+        # sees our tokens change and reports its rows as conflicts.
+        indicateurs = {
+            i.code: i
+            for i in Indicateur.objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .prefetch_related("cibles_annuelles")
+            .filter(code__in=list(vus))
+        }
+        # Counted apart: FOR UPDATE refuses a GROUP BY.
+        nb_valeurs = dict(
+            Indicateur.objects.filter(code__in=list(indicateurs))
+            .annotate(n=Count("valeurs"))
+            .values_list("code", "n")
+        )
+        for code, indicateur in indicateurs.items():
+            indicateur.nb_valeurs = nb_valeurs.get(code, 0)
+        resultat = ResultatParametrage()
+        conflits = []
+        a_ecrire = []
+        for ligne in lignes:
+            indicateur = indicateurs.get(ligne.code)
+            if indicateur is None:
+                erreurs.append((ligne.ligne, f"indicateur « {ligne.code} » inconnu."))
+                continue
+            if ligne.jeton != parametrage.jeton(indicateur):
+                conflits.append(ligne.code)
+                erreurs.append(
+                    (
+                        ligne.ligne,
+                        f"{ligne.code} : modifié par quelqu'un d'autre depuis sa lecture "
+                        "(rechargez la page ou exportez à nouveau).",
+                    )
+                )
+                continue
+            apres, erreurs_ligne = _lire_ligne(
+                ligne, indicateur, organisations, sorted(annees_colonnes)
+            )
+            erreurs.extend(erreurs_ligne)
+            if erreurs_ligne:
+                continue
+            changements = _changements(indicateur, parametrage.etat(indicateur), apres)
+            if changements:
+                resultat.changements.extend(changements)
+                resultat.modifies += 1
+                a_ecrire.append((indicateur, apres))
+            else:
+                resultat.inchanges += 1
+        if conflits:
+            raise ParametrageConflit(erreurs, conflits)
+        if erreurs:
+            raise ParametrageInvalide(erreurs)
+        if not enregistrer:
+            return resultat
+        with auteur(utilisateur, "paramétrage des indicateurs"):
+            _ecrire(a_ecrire, organisations)
+    return resultat
+
+
+CHAMPS_ECRITS = [
+    "organisation",
+    "unite",
+    "sens",
+    "ventilation_decidee",
+    "desagregation",
+    "valeur_reference",
+    "annee_reference",
+]
+
+
+def _ecrire(a_ecrire, organisations):
+    """Write the checked rows in a few statements (bulk, whatever their
+    number): the triggers still record each row's history."""
+    supprimees, creees, modifiees = [], [], []
+    for indicateur, apres in a_ecrire:
+        indicateur.organisation = organisations.get(apres["organisation"])
+        indicateur.unite = apres["unite"]
+        indicateur.sens = apres["sens"]
+        indicateur.ventilation_decidee = bool(apres["desagregation"])
+        indicateur.desagregation = apres["desagregation"] or Indicateur.Desagregation.AUCUNE
+        indicateur.valeur_reference = apres["valeur_reference"]
+        indicateur.annee_reference = apres["annee_reference"]
+        actuelles = {c.annee: c for c in indicateur.cibles_annuelles.all()}
+        supprimees += [c.pk for a, c in actuelles.items() if a not in apres["cibles"]]
+        for annee, valeur in apres["cibles"].items():
+            cible = actuelles.get(annee)
+            if cible is None:
+                creees.append(CibleAnnuelle(indicateur=indicateur, annee=annee, valeur=valeur))
+            elif cible.valeur != valeur:
+                cible.valeur = valeur
+                modifiees.append(cible)
+    Indicateur.objects.bulk_update([i for i, _ in a_ecrire], CHAMPS_ECRITS, batch_size=500)
+    CibleAnnuelle.objects.filter(pk__in=supprimees).delete()
+    CibleAnnuelle.objects.bulk_update(modifiees, ["valeur"], batch_size=500)
+    CibleAnnuelle.objects.bulk_create(creees, batch_size=500)

@@ -38,14 +38,16 @@ series AS (
     SELECT l.indicateur_id, l.reference_id FROM fiches_lienserie l WHERE l.statut = 'confirme'
 ),
 cibles AS (
-    -- source_id: whose values are read (the series' reference for a member).
-    SELECT i.id, i.code, i.fiche_id, i.organisation_id, i.unite, i.sens, i.valeur_cible,
-           COALESCE(se.reference_id, i.id) AS source_id
+    -- Indicators with at least one yearly target; each year is measured
+    -- against its own year's target only (mesures, below). source_id: whose
+    -- values are read (the series' reference for a member).
+    SELECT i.id, i.code, i.fiche_id, i.organisation_id, i.unite, i.sens,
+           COALESCE(se.reference_id, i.id) AS source_id,
+           CASE WHEN r.actif THEN se.reference_id END AS reference_active_id
     FROM fiches_indicateur i
     LEFT JOIN series se ON se.indicateur_id = i.id
     LEFT JOIN fiches_indicateur r ON r.id = se.reference_id
-    WHERE i.valeur_cible IS NOT NULL AND i.actif
-      AND NOT (r.valeur_cible IS NOT NULL AND r.actif)
+    WHERE i.actif AND EXISTS (SELECT 1 FROM fiches_cibleannuelle ca WHERE ca.indicateur_id = i.id)
 ),
 faits AS (
     -- From the per-indicator synthesis kept by a trigger, not the values themselves.
@@ -57,11 +59,17 @@ faits AS (
     WHERE s.statut = 'validee' AND s.nb > 0 AND s.indicateur_id IN (SELECT source_id FROM cibles) {filtre_annee_valeur}
 ),
 mesures AS (
-    SELECT c.*, a.annee,
+    SELECT c.*, a.annee, ca.valeur AS valeur_cible,
            COALESCE(f.global, CASE WHEN c.unite IN %(additives)s THEN f.somme ELSE f.moyenne END) AS valeur
     FROM cibles c
     CROSS JOIN annees a
+    JOIN fiches_cibleannuelle ca ON ca.indicateur_id = c.id AND ca.annee = a.annee
     LEFT JOIN faits f ON f.indicateur_id = c.source_id AND f.annee = a.annee
+    -- A member and its reference both with a target that year: the fact counts once.
+    WHERE NOT EXISTS (
+        SELECT 1 FROM fiches_cibleannuelle rc
+        WHERE rc.indicateur_id = c.reference_active_id AND rc.annee = a.annee
+    )
 ),
 calculs AS (
     SELECT m.*,

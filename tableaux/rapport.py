@@ -29,7 +29,7 @@ from contrat.historique import generation
 from contrat.models import Contrat, Objectif
 from engagements.models import Campagne, Valeur
 from engagements.suivi import completude_par_partenaire
-from fiches.models import Anomalie, Fiche, Indicateur
+from fiches.models import Anomalie, CibleAnnuelle, Fiche, Indicateur
 from gouvernance.models import Evenement, Preconisation
 from tableaux.models import RapportPdf
 
@@ -38,7 +38,13 @@ def donnees_du_rapport(annee):
     """Everything the report shows for ``annee``, from validated values only."""
     valeurs = Valeur.objects.filter(annee=annee, statut=Valeur.Statut.VALIDEE)
     indicateurs = Indicateur.objects.select_related("organisation").prefetch_related(
-        Prefetch("valeurs", queryset=valeurs.select_related("quartier"), to_attr="valeurs_annee")
+        Prefetch("valeurs", queryset=valeurs.select_related("quartier"), to_attr="valeurs_annee"),
+        # The target of the report's year only (never another year's).
+        Prefetch(
+            "cibles_annuelles",
+            queryset=CibleAnnuelle.objects.filter(annee=annee),
+            to_attr="cibles_annee",
+        ),
     )
     fiches = (
         Fiche.objects.en_vigueur()
@@ -53,6 +59,7 @@ def donnees_du_rapport(annee):
     for fiche in fiches:
         for indicateur in fiche.indicateurs.all():
             indicateur.valeur_annee = _valeur_totale(indicateur)
+            indicateur.cible_annee = indicateur.cibles_annee[0] if indicateur.cibles_annee else None
         (
             par_objectif[fiche.objectif.numero]["fiches"] if fiche.objectif_id else transversales
         ).append(fiche)

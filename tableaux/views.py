@@ -90,7 +90,9 @@ def fiche(request, numero):
             "axes",
             Prefetch(
                 "indicateurs",
-                queryset=Indicateur.objects.select_related("organisation").order_by("ordre"),
+                queryset=Indicateur.objects.select_related("organisation")
+                .prefetch_related("cibles_annuelles")
+                .order_by("ordre"),
             ),
         ),
         numero=numero,
@@ -166,6 +168,7 @@ def indicateur(request, code):
         "tableaux/indicateur.html",
         {
             "indicateur": indicateur,
+            "cibles": list(indicateur.cibles_annuelles.all()),
             "annee": _annee_par_defaut(),
             "reference_serie": reference,
             "membres_serie": list(membres),

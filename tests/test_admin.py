@@ -111,7 +111,7 @@ def test_organisation_changelist_needs_constant_queries(
 
 @pytest.mark.parametrize(
     ("modele", "champ"),
-    [("fiches.Indicateur", "valeur_cible"), ("engagements.Cible", "valeur_max")],
+    [("fiches.Indicateur", "valeur_reference"), ("engagements.Cible", "valeur_max")],
 )
 def test_admin_reads_numbers_with_the_one_parser(rf, equipe, modele, champ):
     model = apps.get_model(modele)

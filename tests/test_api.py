@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 from contrat.models import Quartier
 from engagements.models import Valeur
 from engagements.services import campagne_fermer, grille_enregistrer, valeurs_statuer
-from fiches.models import Indicateur
+from fiches.models import CibleAnnuelle, Indicateur
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +77,8 @@ def test_fiche_detail_adds_every_section_and_its_indicators(client):
         "organisation": "metropole",
         "unite": "nombre",
         "desagregation": "aucune",
-        "valeur_reference": None,
-        "valeur_cible": None,
+        "reference": {"valeur": None, "annee": None},
+        "cibles": [],
     }
     assert [o["fiche_initiale"] for o in data["origines"]] == ["1.1"]
     assert client.get("/api/fiches/99.9/").status_code == 404
@@ -477,11 +477,13 @@ def cibles_validees(campagne, equipe):
     ]
     for code, cible, ventilation in reglages:
         ind = Indicateur.objects.get(code=code)
-        ind.valeur_cible = cible
         ind.unite = Indicateur.Unite.NOMBRE
         if ventilation:
             ind.desagregation = Indicateur.Desagregation.QUARTIER
         ind.save()
+        CibleAnnuelle.objects.update_or_create(
+            indicateur=ind, annee=2021, defaults={"valeur": cible}
+        )
 
     def valider(code, saisies):
         ind = Indicateur.objects.get(code=code)
@@ -506,7 +508,7 @@ def cibles_de_l_objectif(numero):
     from django.db.models import Q
 
     return (
-        Indicateur.objects.filter(valeur_cible__isnull=False, actif=True)
+        Indicateur.objects.filter(cibles_annuelles__annee=2021, actif=True)
         .filter(
             Q(fiche__objectif__numero=numero)
             | Q(cible_engagement__engagement__objectif__numero=numero)
@@ -518,8 +520,8 @@ def cibles_de_l_objectif(numero):
 def test_progress_by_objective_matches_the_hand_computation(client, cibles_validees):
     # Objective 1: 80 % and 120 % (capped at 100) -> mean 90 %, one reached;
     # objective 3: 12 quartiers x 5 = 60 for 50 -> 100 %; the engagement
-    # targets count too, with no value yet.
-    assert cibles_de_l_objectif(1) > 2
+    # targets of 2021 count too, with no value yet; another year's target never.
+    assert cibles_de_l_objectif(1) >= 2
     lignes = {
         ligne["objectif"]: ligne
         for ligne in json_ok(client, "/api/agregats/progression/", par="objectif", annee=2021)
@@ -557,8 +559,12 @@ def test_progress_by_fiche_partner_and_year(client, cibles_validees):
     assert par_partenaire["metropole"]["avancement_moyen"] == 90.0
     par_annee = json_ok(client, "/api/agregats/progression/", par="annee")
     assert [ligne["annee"] for ligne in par_annee] == [2021]
-    # Every indicator with a target counts, engagement targets included (42 of them).
-    assert par_annee[0]["nb_cibles"] == 4 + 42 and par_annee[0]["nb_renseignes"] == 3
+    # Every indicator with a target of that year counts, the engagement targets
+    # of 2021 included (the others are targets of another year: not compared).
+    engagements_2021 = CibleAnnuelle.objects.filter(annee=2021, indicateur__type="engagement")
+    assert 0 < engagements_2021.count() < 42
+    assert par_annee[0]["nb_cibles"] == 4 + engagements_2021.count()
+    assert par_annee[0]["nb_renseignes"] == 3
 
 
 def test_breakdown_by_quartier_sums_counts_and_averages_percentages(
@@ -654,9 +660,9 @@ LISTES = [
     ("/api/engagements/", 7),
     # generation, count, organisations (+rattachement), aliases
     ("/api/organisations/", 4),
-    # generation, count, indicateurs (+fiche, organisation, cible, engagement), their confirmed
-    # series links (+reference), the members of each (none seeded: no nested query)
-    ("/api/indicateurs/", 5),
+    # generation, count, indicateurs (+fiche, organisation, cible, engagement), yearly targets,
+    # their confirmed series links (+reference), the members of each (none seeded: no nested query)
+    ("/api/indicateurs/", 6),
     # generation, count, evolutions (+fiche initiale), nouvelles fiches
     ("/api/evolutions/", 4),
     # generation, count, fiches 2015 (+objectif), pilotes, devenir (+fiche initiale), nouvelles fiches

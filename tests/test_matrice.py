@@ -90,6 +90,23 @@ REGLES = {
         EQUIPE_SEULE,
     ),
     "saisie:campagnes": ("get", lambda d: reverse("saisie:campagnes"), EQUIPE_SEULE),
+    # The indicator set-up workspace: staff only.
+    "saisie:parametrage": ("get", lambda d: reverse("saisie:parametrage"), EQUIPE_SEULE),
+    "saisie:parametrage_exporter": (
+        "get",
+        lambda d: reverse("saisie:parametrage_exporter", args=["csv"]),
+        EQUIPE_SEULE,
+    ),
+    "saisie:parametrage_importer": (
+        "post",
+        lambda d: reverse("saisie:parametrage_importer"),
+        prive({302}, {302}, {400}),
+    ),
+    "saisie:parametrage_confirmer": (
+        "post",
+        lambda d: reverse("saisie:parametrage_confirmer"),
+        prive({302}, {302}, {302}),
+    ),
     "saisie:campagne_action": (
         "post",
         lambda d: reverse("saisie:campagne_action", args=[2022, "fermer"]),
@@ -389,7 +406,7 @@ def tous_les_appelants(partenaire, equipe, campagne):
 
 
 def test_every_route_every_method_every_caller(tous_les_appelants):
-    """311 routes × 5 methods × 8 callers (anonymous, the 5 other partners,
+    """328 routes × 5 methods × 8 callers (anonymous, the 5 other partners,
     the owner, staff): never a server error; the admin only for staff;
     nothing written and no draft of another organisation shown to anyone but
     its organisation and staff."""
@@ -484,4 +501,4 @@ def test_every_route_every_method_every_caller(tous_les_appelants):
         durees[role] = round(time.monotonic() - debut, 1)
     print("seconds per caller:", durees)
     assert ecarts == [], "\n".join(ecarts[:40])
-    assert appels == len(urls) * len(METHODES) * len(clients) >= 311 * 5 * 8
+    assert appels == len(urls) * len(METHODES) * len(clients) >= 328 * 5 * 8

@@ -12,7 +12,7 @@ from django.urls import reverse
 from contrat.erreurs import Invalide
 from engagements.models import Valeur
 from engagements.services import grille_enregistrer, valeurs_statuer
-from fiches.models import Indicateur, LienSerie
+from fiches.models import CibleAnnuelle, Indicateur, LienSerie
 from fiches.services import serie_declarer
 from tableaux import agregats
 
@@ -65,9 +65,7 @@ def test_a_value_entered_once_is_read_under_both_indicators_in_the_api(valeur_va
 
 
 def test_aggregates_read_the_series(valeur_validee):
-    membre = ind(MEMBRE)
-    membre.valeur_cible = 84
-    membre.save()
+    CibleAnnuelle.objects.create(indicateur=ind(MEMBRE), annee=2021, valeur=84)
     # Only the member has a target: it is measured against the reference's value.
     lignes = {
         ligne["indicateur"]: ligne
@@ -78,9 +76,7 @@ def test_aggregates_read_the_series(valeur_validee):
     assert lignes[MEMBRE]["nb_renseignes"] == 1
     assert lignes[MEMBRE]["avancement_moyen"] == Decimal("50.0")
     # Both have a target: the fact counts once, under the reference.
-    reference = ind(REFERENCE)
-    reference.valeur_cible = 42
-    reference.save()
+    CibleAnnuelle.objects.create(indicateur=ind(REFERENCE), annee=2021, valeur=42)
     codes = [
         ligne["indicateur"]
         for ligne in agregats.progression(par="indicateur", annee=2021)

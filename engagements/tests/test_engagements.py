@@ -87,7 +87,10 @@ def test_targets_become_indicators_the_partner_reports_on_and_reported_figures_d
         indicateur = cible.indicateur
         assert indicateur.type == Indicateur.Type.ENGAGEMENT
         assert indicateur.libelle == cible.phrase
-        assert indicateur.valeur_cible == cible.valeur
+        # The figure is the target of its year (the protocol's last when the text gives none).
+        annuelle = indicateur.cibles_annuelles.get()
+        assert annuelle.valeur == cible.valeur
+        assert annuelle.annee == (cible.annee or 2022)
         assert indicateur.organisation.engagements.filter(pk=cible.engagement_id).exists()
     assert not Cible.objects.filter(nature=Cible.Nature.CONSTAT, indicateur__isnull=False).exists()
     garantie = Cible.objects.get(

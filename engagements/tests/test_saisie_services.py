@@ -14,11 +14,12 @@ from engagements.services import (
     campagne_fermer,
     campagne_rouvrir,
     cle,
+    ecart_a_la_cible,
     grille_cles,
     grille_enregistrer,
     valeurs_statuer,
 )
-from fiches.models import Indicateur
+from fiches.models import CibleAnnuelle, Indicateur
 
 pytestmark = pytest.mark.django_db
 TOUT = ("", "")
@@ -142,37 +143,86 @@ def test_unit_rules_accept_valid_values(indicateur, metropole, campagne, unite, 
     assert Valeur.objects.get().valeur == lire_nombre(texte)
 
 
-def test_a_value_far_from_its_target_needs_a_note(indicateur, metropole, campagne):
-    indicateur.valeur_cible = Decimal(100)
-    indicateur.save()
+def test_a_value_far_from_its_target_needs_a_note_at_submission(indicateur, metropole, campagne):
+    CibleAnnuelle.objects.create(indicateur=indicateur, annee=2021, valeur=Decimal(100))
     with pytest.raises(GrilleInvalide) as excinfo:
         grille_enregistrer(
-            utilisateur=metropole, indicateur=indicateur, annee=2021, saisies={TOUT: ("20", 0)}
+            utilisateur=metropole,
+            indicateur=indicateur,
+            annee=2021,
+            saisies={TOUT: ("20", 0)},
+            soumettre=True,
         )
     assert "expliquez-la dans la note" in excinfo.value.globales[0]
+    assert "cible 2021 (100)" in excinfo.value.globales[0]
+    assert not Valeur.objects.exists()
     grille_enregistrer(
         utilisateur=metropole,
         indicateur=indicateur,
         annee=2021,
         saisies={TOUT: ("20", 0)},
         note="Deux actions reportées en 2022.",
+        soumettre=True,
     )
-    assert Valeur.objects.get().note == "Deux actions reportées en 2022."
+    valeur = Valeur.objects.get()
+    assert valeur.note == "Deux actions reportées en 2022."
+    assert valeur.statut == Valeur.Statut.SOUMISE
     # Close to the target: no note needed.
     indicateur2 = Indicateur.objects.get_by_natural_key("2019-1.1-2")
-    indicateur2.valeur_cible = Decimal(10)
-    indicateur2.save()
+    CibleAnnuelle.objects.create(indicateur=indicateur2, annee=2021, valeur=Decimal(10))
     grille_enregistrer(
-        utilisateur=metropole, indicateur=indicateur2, annee=2021, saisies={TOUT: ("9", 0)}
+        utilisateur=metropole,
+        indicateur=indicateur2,
+        annee=2021,
+        saisies={TOUT: ("9", 0)},
+        soumettre=True,
     )
+
+
+def test_a_draft_far_from_its_target_always_saves(indicateur, metropole, campagne):
+    CibleAnnuelle.objects.create(indicateur=indicateur, annee=2021, valeur=Decimal(100))
+    grille_enregistrer(
+        utilisateur=metropole, indicateur=indicateur, annee=2021, saisies={TOUT: ("20", 0)}
+    )
+    valeur = Valeur.objects.get()
+    assert valeur.valeur == Decimal(20)
+    assert valeur.statut == Valeur.Statut.BROUILLON
+    # Submitting the draft later asks the note.
+    with pytest.raises(GrilleInvalide):
+        grille_enregistrer(
+            utilisateur=metropole,
+            indicateur=indicateur,
+            annee=2021,
+            saisies={TOUT: ("20", valeur.version)},
+            soumettre=True,
+        )
+
+
+def test_a_value_is_compared_with_the_target_of_its_own_year_only(indicateur, metropole, campagne):
+    # A 2022 target far from the 2021 value: never compared, no note asked.
+    CibleAnnuelle.objects.create(indicateur=indicateur, annee=2022, valeur=Decimal(1000))
+    assert ecart_a_la_cible(indicateur, 2021, {(None, ""): Decimal(20)}) is None
+    grille_enregistrer(
+        utilisateur=metropole,
+        indicateur=indicateur,
+        annee=2021,
+        saisies={TOUT: ("20", 0)},
+        soumettre=True,
+    )
+    assert Valeur.objects.get().statut == Valeur.Statut.SOUMISE
+    # The same year's target is the one compared.
+    CibleAnnuelle.objects.create(indicateur=indicateur, annee=2021, valeur=Decimal(21))
+    assert ecart_a_la_cible(indicateur, 2021, {(None, ""): Decimal(20)})[1] == Decimal(21)
 
 
 def test_the_target_check_uses_the_grid_total_for_counts(indicateur, metropole, campagne):
     indicateur.desagregation = Indicateur.Desagregation.QUARTIER
-    indicateur.valeur_cible = Decimal(120)
     indicateur.save()
+    CibleAnnuelle.objects.create(indicateur=indicateur, annee=2021, valeur=Decimal(120))
     saisies = {cle(q, s): ("10", 0) for q, s in grille_cles(indicateur)}  # 12 x 10 = 120
-    grille_enregistrer(utilisateur=metropole, indicateur=indicateur, annee=2021, saisies=saisies)
+    grille_enregistrer(
+        utilisateur=metropole, indicateur=indicateur, annee=2021, saisies=saisies, soumettre=True
+    )
     assert Valeur.objects.count() == 12
 
 

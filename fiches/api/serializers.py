@@ -4,6 +4,7 @@ from rest_framework import serializers
 from contrat.api.serializers import OrganisationCourteSerializer
 from fiches.models import (
     Anomalie,
+    CibleAnnuelle,
     Evolution,
     Fiche,
     FicheQuartier,
@@ -50,6 +51,21 @@ def serie_de(indicateur):
     }
 
 
+class CibleAnnuelleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CibleAnnuelle
+        fields = ["annee", "valeur"]
+
+
+class ReferenceSerializer(serializers.Serializer):
+    """The baseline: a value and its year (both null when not set)."""
+
+    valeur = serializers.DecimalField(
+        source="valeur_reference", max_digits=16, decimal_places=2, allow_null=True, read_only=True
+    )
+    annee = serializers.IntegerField(source="annee_reference", allow_null=True, read_only=True)
+
+
 class IndicateurSerializer(serializers.ModelSerializer):
     fiche = serializers.CharField(
         source="fiche.numero", read_only=True, allow_null=True, default=None
@@ -58,6 +74,9 @@ class IndicateurSerializer(serializers.ModelSerializer):
     engagement = serializers.SerializerMethodField()
     type_libelle = serializers.CharField(source="get_type_display", read_only=True)
     serie = serializers.SerializerMethodField()
+    reference = ReferenceSerializer(source="*", read_only=True)
+    # The trajectory: one target per year (prefetched by the viewsets).
+    cibles = CibleAnnuelleSerializer(source="cibles_annuelles", many=True, read_only=True)
 
     class Meta:
         model = Indicateur
@@ -73,10 +92,8 @@ class IndicateurSerializer(serializers.ModelSerializer):
             "unite",
             "sens",
             "desagregation",
-            "valeur_reference",
-            "annee_reference",
-            "valeur_cible",
-            "annee_cible",
+            "reference",
+            "cibles",
             "actif",
             "serie",
         ]
@@ -130,6 +147,8 @@ class SerieSerializer(serializers.ModelSerializer):
 
 class IndicateurCourtSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    reference = ReferenceSerializer(source="*", read_only=True)
+    cibles = CibleAnnuelleSerializer(source="cibles_annuelles", many=True, read_only=True)
 
     class Meta:
         model = Indicateur
@@ -141,8 +160,8 @@ class IndicateurCourtSerializer(serializers.ModelSerializer):
             "organisation",
             "unite",
             "desagregation",
-            "valeur_reference",
-            "valeur_cible",
+            "reference",
+            "cibles",
         ]
 
 

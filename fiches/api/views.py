@@ -1,9 +1,13 @@
 from django.db.models import Count, Prefetch
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
 
-from contrat.api.base import LectureViewSet
+from contrat.api.base import ApiView, LectureViewSet
+from contrat.api.cache import reponse_en_cache
 from contrat.api.filtres import TriStrict
 from contrat.convertisseurs import CodeIndicateur, NumeroFiche
+from fiches import parametrage
 from fiches.api.serializers import (
     AnomalieSerializer,
     EvolutionSerializer,
@@ -80,7 +84,9 @@ class FicheViewSet(LectureViewSet):
             queryset = queryset.prefetch_related(
                 Prefetch(
                     "indicateurs",
-                    queryset=Indicateur.objects.select_related("organisation").order_by("ordre"),
+                    queryset=Indicateur.objects.select_related("organisation")
+                    .prefetch_related("cibles_annuelles")
+                    .order_by("ordre"),
                 ),
                 "sous_parties",
                 Prefetch(
@@ -156,7 +162,7 @@ class IndicateurViewSet(LectureViewSet):
 
     queryset = (
         Indicateur.objects.select_related("fiche", "organisation", "cible_engagement__engagement")
-        .prefetch_related(*prefetch_series())
+        .prefetch_related("cibles_annuelles", *prefetch_series())
         .order_by("fiche__enjeu_numero", "fiche__rang", "ordre", "code")
     )
     serializer_class = IndicateurSerializer
@@ -213,3 +219,58 @@ class SerieViewSet(LectureViewSet):
         if lien is not None:
             self.kwargs[self.lookup_field] = lien.reference.code
         return super().get_object()
+
+
+LIGNE_COMPLETUDE = {
+    "groupe": serializers.JSONField(
+        help_text="numéro d'objectif (null : transversal) ou identifiant d'organisation"
+    ),
+    "libelle": serializers.CharField(),
+    "total": serializers.IntegerField(help_text="indicateurs actifs du plan"),
+    "avec_organisation": serializers.IntegerField(),
+    "avec_unite": serializers.IntegerField(),
+    "ventilation_decidee": serializers.IntegerField(),
+    "avec_cible": serializers.IntegerField(help_text="au moins une cible annuelle"),
+    "complets": serializers.IntegerField(),
+    "taux": serializers.IntegerField(help_text="complets / total, en %"),
+}
+
+
+class CompletudeParametrageView(ApiView):
+    """Complétude du paramétrage des indicateurs, par objectif et par organisation."""
+
+    parametres_requete = []
+
+    @extend_schema(
+        tags=["indicateurs"],
+        responses={
+            200: inline_serializer(
+                "CompletudeParametrage",
+                {
+                    "definition": serializers.CharField(),
+                    "ensemble": inline_serializer(
+                        "CompletudeParametrageEnsemble", LIGNE_COMPLETUDE
+                    ),
+                    "objectifs": inline_serializer(
+                        "CompletudeParametrageObjectif", LIGNE_COMPLETUDE, many=True
+                    ),
+                    "organisations": inline_serializer(
+                        "CompletudeParametrageOrganisation", LIGNE_COMPLETUDE, many=True
+                    ),
+                },
+            )
+        },
+    )
+    def get(self, request):
+        return reponse_en_cache(self, request, self.completude)
+
+    def completude(self):
+        donnees = parametrage.completude_parametrage()
+        return Response(
+            {
+                "definition": parametrage.DEFINITION_COMPLETUDE,
+                "ensemble": donnees["ensemble"].en_dict(),
+                "objectifs": [c.en_dict() for c in donnees["objectifs"]],
+                "organisations": [c.en_dict() for c in donnees["organisations"]],
+            }
+        )

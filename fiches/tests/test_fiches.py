@@ -68,7 +68,7 @@ def test_indicators_keep_the_order_and_kind_of_the_fiche():
     assert indicateurs[5].type == Indicateur.Type.RESULTAT
     # Baselines and targets: the avenant gives none, nothing is invented. The
     # unit is set only where the indicator's own words state it ("Nombre de").
-    assert all(i.valeur_cible is None and i.valeur_reference is None for i in indicateurs)
+    assert all(not i.cibles_annuelles.exists() and i.valeur_reference is None for i in indicateurs)
     assert indicateurs[0].unite == Indicateur.Unite.NOMBRE
     for i in indicateurs:
         if not i.libelle.lower().startswith(("nombre", "taux", "pourcentage")):

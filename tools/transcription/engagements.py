@@ -35,6 +35,9 @@ UNITES = {
     "heures": "heures",
     "ETP": "nombre",
 }
+# A target the avenant gives no year: the protocol's last year (fiches/0007).
+ANNEE_SANS_ECHEANCE = 2022
+COMMENTAIRE_SANS_ECHEANCE = "Échéance non précisée par l'avenant : fin du protocole (2022) retenue."
 # Axes transversaux, numbered as in Article 4.1, and words that name them.
 MOTIFS_AXES = {
     1: r"egalite|femmes?\b|hommes?\b|filles?\b",
@@ -67,7 +70,7 @@ def sens(comparateur):
 
 def build():
     data = json.loads(DATA.read_text(encoding="utf-8"))
-    engagements, indicateurs, cibles = [], [], []
+    engagements, indicateurs, cibles_annuelles, cibles = [], [], [], []
     for e in data["engagements"]:
         ordre = e["ordre"]
         engagements.append(
@@ -118,14 +121,25 @@ def build():
                             "desagregation": "aucune",
                             "valeur_reference": None,
                             "annee_reference": None,
-                            "valeur_cible": str(valeur)
-                            if unite != "pourcentage" or valeur <= 100
-                            else None,
-                            "annee_cible": c["annee"],
                             "actif": True,
                         },
                     }
                 )
+                # The figure is the target of its year; a target the text
+                # gives no year is placed on the protocol's last year, and
+                # says so (as migration fiches/0007 does for older databases).
+                if unite != "pourcentage" or valeur <= 100:
+                    cibles_annuelles.append(
+                        {
+                            "model": "fiches.cibleannuelle",
+                            "fields": {
+                                "indicateur": [code],
+                                "annee": c["annee"] or ANNEE_SANS_ECHEANCE,
+                                "valeur": str(valeur),
+                                "commentaire": "" if c["annee"] else COMMENTAIRE_SANS_ECHEANCE,
+                            },
+                        }
+                    )
                 indicateur = [code]
             cibles.append(
                 {
@@ -148,7 +162,7 @@ def build():
                     },
                 }
             )
-    return engagements + indicateurs + cibles
+    return engagements + indicateurs + cibles_annuelles + cibles
 
 
 if __name__ == "__main__":

@@ -305,8 +305,6 @@ def build():
                         "desagregation": "aucune",
                         "valeur_reference": None,
                         "annee_reference": None,
-                        "valeur_cible": None,
-                        "annee_cible": None,
                         "actif": True,
                     },
                 }

@@ -94,7 +94,11 @@
       });
       var series = [{ nom: "Valeur validée", valeurs: valeurs }];
       if (figure.dataset.reference) series.push({ nom: "Référence", valeurs: annees.map(function () { return Number(figure.dataset.reference); }), ligne: true });
-      if (figure.dataset.cible) series.push({ nom: "Cible", valeurs: annees.map(function () { return Number(figure.dataset.cible); }), ligne: true });
+      if (figure.dataset.cibles) {
+        // "2021:10;2022:20": each year against its own year's target only.
+        var cibles = new Map(figure.dataset.cibles.split(";").map(function (c) { var p = c.split(":"); return [Number(p[0]), Number(p[1])]; }));
+        series.push({ nom: "Cible de l'année", valeurs: annees.map(function (a) { return cibles.has(a) ? cibles.get(a) : null; }), ligne: true });
+      }
       return { type: "line", etiquettes: annees.map(String), series: series };
     },
     "repartition": function (d) {
