@@ -259,8 +259,8 @@ def test_series_list_query_count(client, serie, equipe, django_assert_num_querie
 def test_indicator_list_query_count_does_not_grow_with_series(
     client, serie, django_assert_num_queries
 ):
-    # 6 queries: the generation stamp, the page count, the indicators, their
-    # confirmed series links (+reference), the members of those references,
-    # the members of each indicator (as a reference)
-    with django_assert_num_queries(6):
+    # 7 queries: the generation stamp, the page count, the indicators, their
+    # yearly targets, their confirmed series links (+reference), the members
+    # of those references, the members of each indicator (as a reference)
+    with django_assert_num_queries(7):
         assert client.get("/api/indicateurs/?fiche=1.1").status_code == 200
