@@ -44,10 +44,14 @@ class SuiviForm(forms.Form):
 class JalonForm(forms.Form):
     libelle = forms.CharField(label="Jalon", max_length=300, required=False)
     date_prevue = forms.DateField(
-        label="Date prévue", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Date prévue",
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     date_reelle = forms.DateField(
-        label="Date réelle", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Date réelle",
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
 

@@ -99,6 +99,25 @@ def peut_ecrire(utilisateur, *, fiche=None, engagement=None, organisation=None):
     return organisation is not None and perimetre.filter(pk=organisation.pk).exists()
 
 
+def responsables(utilisateur):
+    """A test ``suivi -> bool``: does ``utilisateur`` answer for it? The
+    perimeter is read once (one query), then each record is checked in
+    memory (its commitment's organisations prefetched): for API lists."""
+    if utilisateur is None or not utilisateur.is_authenticated or not utilisateur.is_active:
+        return lambda suivi: False
+    if utilisateur.is_staff:
+        return lambda suivi: True
+    perimetre = _perimetre(utilisateur)
+    ids = set(perimetre.values_list("pk", flat=True)) if perimetre is not None else set()
+
+    def responsable(suivi):
+        if suivi.engagement_id is not None:
+            return any(o.pk in ids for o in suivi.engagement.organisations.all())
+        return suivi.organisation_id in ids
+
+    return responsable
+
+
 def peut_ecrire_suivi(utilisateur, suivi):
     return peut_ecrire(
         utilisateur, fiche=suivi.fiche, engagement=suivi.engagement, organisation=suivi.organisation

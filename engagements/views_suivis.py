@@ -142,7 +142,19 @@ def suivi_formulaire(request, annee, fiche=None, slug=None, ordre=None):
     )
     conflit = None
     erreurs = []
-    if request.method == "POST" and not lecture_seule:
+    statut = 200
+    if request.method == "POST" and lecture_seule:
+        # The page offers no button then; a stale tab or a script still gets told.
+        erreurs = [
+            f"La campagne {annee} est fermée : ce suivi est verrouillé."
+            if campagne.verrouillee
+            else "Suivi validé : il ne peut plus être modifié."
+        ]
+        statut = 423 if campagne.verrouillee else 400
+        form = SuiviForm(initial=initial)
+        jalons = JalonFormSet(initial=jalons_initiaux, prefix="jalons")
+        lignes = LigneBudgetFormSet(initial=lignes_initiales, prefix="budget")
+    elif request.method == "POST":
         form = SuiviForm(request.POST, request.FILES)
         jalons = JalonFormSet(request.POST, prefix="jalons")
         lignes = LigneBudgetFormSet(request.POST, prefix="budget")
@@ -217,7 +229,7 @@ def suivi_formulaire(request, annee, fiche=None, slug=None, ordre=None):
             "conflit": conflit,
             "erreurs": erreurs,
         },
-        status=409 if conflit else (400 if erreurs or form.errors else 200),
+        status=409 if conflit else (400 if form.errors or (erreurs and statut == 200) else statut),
     )
 
 

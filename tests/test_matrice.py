@@ -90,6 +90,47 @@ REGLES = {
         EQUIPE_SEULE,
     ),
     "saisie:campagnes": ("get", lambda d: reverse("saisie:campagnes"), EQUIPE_SEULE),
+    "saisie:suivis": ("get", lambda d: reverse("saisie:suivis"), prive({200}, {200}, {200})),
+    "saisie:suivi_fiche": (
+        "get",
+        lambda d: reverse("saisie:suivi_fiche", args=[2021, d["fiche"], "metropole"]),
+        prive({200}, {404}, {200}),
+    ),
+    "saisie:suivi_engagement": (
+        "get",
+        lambda d: reverse("saisie:suivi_engagement", args=[2021, d["engagement"]]),
+        prive({200}, {404}, {200}),
+    ),
+    "saisie:piece": (
+        "get",
+        lambda d: reverse("saisie:piece", args=[999999]),
+        prive({404}, {404}, {404}),
+    ),
+    "saisie:validation_suivis": (
+        "get",
+        lambda d: reverse("saisie:validation_suivis"),
+        EQUIPE_SEULE,
+    ),
+    "api:suivi-detail": (
+        "get",
+        lambda d: f"/api/suivis/{d['suivi']}/",
+        prive({200}, {404}, {200}, anonyme={404}),
+    ),
+    "api:suivi-soumettre": (
+        "post",
+        lambda d: f"/api/suivis/{d['suivi']}/soumettre/",
+        prive({400}, {404}, {400}, anonyme={401, 403}),
+    ),
+    "api:suivi-valider": (
+        "post",
+        lambda d: f"/api/suivis/{d['suivi']}/valider/",
+        prive({403}, {404}, {400}, anonyme={401, 403}),
+    ),
+    "api:suivi-rejeter": (
+        "post",
+        lambda d: f"/api/suivis/{d['suivi']}/rejeter/",
+        prive({403}, {404}, {400}, anonyme={401, 403}),
+    ),
     "saisie:campagne_action": (
         "post",
         lambda d: reverse("saisie:campagne_action", args=[2022, "fermer"]),
@@ -174,6 +215,28 @@ EXEMPLES = {
 }
 
 
+def suivi_metropole(user, marque=""):
+    """A draft follow-up of a fiche the Métropole alone pilots (a commitment
+    of "Métropole / Ville" is the Ville's to write and read too), and the
+    fiche and commitment the pages are built on."""
+    from engagements.models import Engagement
+    from engagements.services_suivis import suivi_enregistrer
+    from fiches.models import Fiche
+
+    metropole = Organisation.objects.get(slug="metropole")
+    fiche = (
+        Fiche.objects.en_vigueur()
+        .filter(pilotes=metropole)
+        .exclude(pilotes__slug__in=AUTRES)
+        .order_by("pk")[0]
+    )
+    suivi = suivi_enregistrer(
+        utilisateur=user, annee=2021, version=0, fiche=fiche, organisation=metropole, realise=marque
+    )
+    engagement = Engagement.objects.filter(organisations=metropole).order_by("ordre")[0]
+    return {"suivi": suivi.pk, "engagement": engagement.ordre, "fiche": fiche.numero}
+
+
 def regle(nom):
     if nom in REGLES:
         return REGLES[nom]
@@ -224,6 +287,7 @@ def clients(partenaire, equipe, campagne):
         "code": indicateur.code,
         "brouillon": brouillon.pk,
         "cible": Cible.objects.first().pk,
+        **suivi_metropole(proprietaire),
     }
 
 
@@ -254,6 +318,9 @@ def test_the_matrix(clients):
     # Nothing crossed organisations.
     assert Valeur.objects.get(pk=donnees["brouillon"]).valeur == 5
     assert Campagne.objects.get(annee=2022).verrouillee  # only staff could close it
+    from engagements.models import SuiviAction
+
+    assert SuiviAction.objects.get(pk=donnees["suivi"]).statut == "brouillon"
 
 
 def test_partners_cannot_enter_the_admin(clients):
@@ -372,6 +439,7 @@ def tous_les_appelants(partenaire, equipe, campagne):
         "brouillon": brouillons[MARQUE_METROPOLE].pk,
         "brouillon_etat": brouillons[MARQUE_ETAT].pk,
         "cible": __import__("engagements.models").models.Cible.objects.first().pk,
+        **suivi_metropole(proprietaire, MARQUE_METROPOLE),
     }
 
 
@@ -457,6 +525,9 @@ def test_every_route_every_method_every_caller(tous_les_appelants):
             permises = {
                 "engagements_valeur",
                 "engagements_synthesevaleurs",
+                "engagements_suiviaction",
+                "engagements_jalon",
+                "engagements_lignebudget",
                 "contrat_generation",
             }
             if set(changees) - permises:

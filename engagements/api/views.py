@@ -42,7 +42,7 @@ from engagements.services import (
     valeurs_statuer,
 )
 from engagements.services_suivis import (
-    peut_ecrire_suivi,
+    responsables,
     suivi_enregistrer,
     suivi_soumettre,
     suivis_statuer,
@@ -282,14 +282,15 @@ class SuiviActionViewSet(LectureViewSet):
         return (
             SuiviAction.objects.visibles_par(self.request.user)
             .select_related("fiche", "engagement", "organisation")
-            .prefetch_related("jalons", "lignes_budget__financeur", "pieces")
+            .prefetch_related(
+                "jalons", "lignes_budget__financeur", "pieces", "engagement__organisations"
+            )
         )
 
     def get_serializer_context(self):
         contexte = super().get_serializer_context()
-        utilisateur = self.request.user
         # Budget lines of a draft and proofs: only for the record's organisation and staff.
-        contexte["complet"] = lambda suivi: peut_ecrire_suivi(utilisateur, suivi)
+        contexte["complet"] = responsables(self.request.user)
         return contexte
 
     def get_permissions(self):

@@ -198,6 +198,11 @@ def test_closed_campaign_locks_follow_ups(partenaire, equipe, campagne):
         content_type="application/json",
     )
     assert reponse.status_code == 423 and reponse.json()["erreur"]["code"] == "verrouillee"
+    page = _connecte(caf).post(
+        reverse("saisie:suivi_engagement", args=[2021, suivi.engagement.ordre]),
+        {"version": suivi.version, "realise": "changé", "action": "brouillon"},
+    )
+    assert page.status_code == 423 and "verrouillé" in page.content.decode()
     suivi.refresh_from_db()
     assert suivi.realise == MARQUE and suivi.version == 1
 
@@ -416,9 +421,31 @@ def test_api_list_of_follow_ups_runs_a_fixed_number_of_queries(
         suivi = _brouillon(caf, engagement, soumettre=True)
         [suivi] = suivis_statuer(utilisateur=equipe, suivis=[(suivi, suivi.version)], valider=True)
     client = Client()
-    # 7 queries: the data generation (cache key), the count, the records (with
-    # fiche, engagement, organisation),
-    # their milestones, budget lines, the lines' funders, the proofs
-    with django_assert_num_queries(7):
+    # 8 queries: the data generation (cache key), the count, the records (with
+    # fiche, engagement, organisation), their milestones, budget lines, the
+    # lines' funders, the proofs, the commitments' organisations
+    with django_assert_num_queries(8):
         assert client.get("/api/suivis/").status_code == 200
     assert suivi.statut == "valide"
+
+
+def test_the_form_shows_back_what_was_saved(partenaire, campagne):
+    caf = partenaire("caf-herault")
+    engagement = _engagement_caf()
+    suivi_enregistrer(
+        utilisateur=caf,
+        annee=2021,
+        version=0,
+        engagement=engagement,
+        avancement="en_cours",
+        jalons=[{"libelle": "Convention signée", "date_prevue": "2021-03-01"}],
+        lignes_budget=[
+            {"financeur": "caf-herault", "nature": "droit_commun", "montant_prevu": "12 000,5"}
+        ],
+    )
+    page = _connecte(caf).get(reverse("saisie:suivi_engagement", args=[2021, engagement.ordre]))
+    html = page.content.decode()
+    # An <input type="date"> reads ISO dates only; amounts are written the French way.
+    assert 'value="2021-03-01"' in html
+    assert 'value="12 000,5"' in html
+    assert 'value="1"' in html  # the version read, sent back with the next save
