@@ -376,3 +376,43 @@ class SuiviActionAdmin(LectureSeuleAdmin):
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/engagements/suiviaction/historique.html", context)
+
+
+@admin.register(Jalon)
+class JalonAdmin(LectureSeuleAdmin):
+    """Read-only: written with their follow-up (``/saisie/suivis/``, the API)."""
+
+    list_display = ["libelle", "suivi", "date_prevue", "date_reelle"]
+    search_fields = ["libelle"]
+    list_select_related = ["suivi__fiche", "suivi__engagement", "suivi__organisation"]
+
+
+@admin.register(LigneBudget)
+class LigneBudgetAdmin(LectureSeuleAdmin):
+    """Read-only: written with their follow-up."""
+
+    list_display = ["suivi", "financeur", "nature", "annee", "montant_prevu", "montant_depense"]
+    list_filter = ["nature", "annee", "financeur"]
+    search_fields = ["financeur__nom"]
+    list_select_related = [
+        "financeur",
+        "suivi__fiche",
+        "suivi__engagement",
+        "suivi__organisation",
+    ]
+
+
+@admin.register(PieceJustificative)
+class PieceJustificativeAdmin(LectureSeuleAdmin):
+    """Read-only: proofs are attached on the follow-up's page and served by
+    ``saisie:piece`` (a download, for the organisation and staff)."""
+
+    list_display = ["nom", "suivi", "ajoutee_par", "ajoutee_le"]
+    search_fields = ["nom"]
+    list_select_related = [
+        "ajoutee_par",
+        "suivi__fiche",
+        "suivi__engagement",
+        "suivi__organisation",
+    ]
+    fields = ["suivi", "nom", "ajoutee_par", "ajoutee_le"]

@@ -182,6 +182,8 @@ def suivi_formulaire(request, annee, fiche=None, slug=None, ordre=None):
                                 lignes, ["financeur", "nature", "montant_prevu", "montant_depense"]
                             )
                         ],
+                        # With a proof, submitted once the proof is attached (below).
+                        soumettre=soumettre and not d.get("piece"),
                     )
                     if d.get("piece"):
                         piece_ajouter(
@@ -191,7 +193,7 @@ def suivi_formulaire(request, annee, fiche=None, slug=None, ordre=None):
                             fichier=d["piece"],
                         )
                         enregistre.refresh_from_db()
-                    if soumettre:
+                    if soumettre and d.get("piece"):
                         suivi_soumettre(
                             utilisateur=request.user, suivi=enregistre, version=enregistre.version
                         )

@@ -294,7 +294,7 @@ class LigneBudgetEcritureSerializer(serializers.Serializer):
 
 class SuiviContenuSerializer(serializers.Serializer):
     avancement = serializers.ChoiceField(
-        choices=["", *SuiviAction.Avancement.values], required=False, default=""
+        choices=SuiviAction.Avancement.choices, allow_blank=True, required=False, default=""
     )
     avancement_pct = EntierSerializerField(
         min_value=0, max_value=100, required=False, allow_null=True, default=None
