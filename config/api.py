@@ -33,6 +33,7 @@ router.register("engagements", engagements.EngagementViewSet, basename="engageme
 router.register("cibles", engagements.CibleViewSet, basename="cible")
 router.register("campagnes", engagements.CampagneViewSet, basename="campagne")
 router.register("valeurs", engagements.ValeurViewSet, basename="valeur")
+router.register("suivis", engagements.SuiviActionViewSet, basename="suivi")
 router.register("instances", gouvernance.InstanceViewSet, basename="instance")
 router.register("evenements", gouvernance.EvenementViewSet, basename="evenement")
 router.register("conseils-citoyens", gouvernance.ConseilCitoyenViewSet, basename="conseil-citoyen")

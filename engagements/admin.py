@@ -24,6 +24,10 @@ from engagements.models import (
     Cible,
     Engagement,
     EvenementCampagne,
+    Jalon,
+    LigneBudget,
+    PieceJustificative,
+    SuiviAction,
     SyntheseValeurs,
     Valeur,
 )
@@ -299,3 +303,117 @@ class SyntheseValeursAdmin(LectureSeuleAdmin):
     list_filter = ["annee", "statut"]
     search_fields = ["indicateur__code"]
     list_select_related = ["indicateur"]
+
+
+class _LectureSeuleInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class JalonInline(_LectureSeuleInline):
+    model = Jalon
+    fields = ["libelle", "date_prevue", "date_reelle"]
+
+
+class LigneBudgetInline(_LectureSeuleInline):
+    model = LigneBudget
+    fields = ["financeur", "nature", "annee", "montant_prevu", "montant_depense"]
+
+
+class PieceInline(_LectureSeuleInline):
+    model = PieceJustificative
+    fields = ["lien_piece", "ajoutee_par", "ajoutee_le"]
+    readonly_fields = ["lien_piece"]
+
+    @admin.display(description="pièce")
+    def lien_piece(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("saisie:piece", args=[obj.pk]), obj.nom)
+
+
+@admin.register(SuiviAction)
+class SuiviActionAdmin(LectureSeuleAdmin):
+    """Follow-ups of actions, read-only like values: partners and staff write
+    them on the data-entry pages (``/saisie/suivis/``) and through the API,
+    where the workflow, locks and versions apply; here staff find them and
+    read their history."""
+
+    list_display = [
+        "annee",
+        "fiche",
+        "engagement",
+        "organisation",
+        "avancement",
+        "avancement_pct",
+        "statut",
+        "saisi_par",
+        "saisi_le",
+    ]
+    list_filter = ["statut", "annee", "avancement", "organisation"]
+    search_fields = ["fiche__numero", "realise", "a_venir", "commentaire_validation"]
+    list_select_related = ["fiche", "engagement", "organisation", "saisi_par"]
+    inlines = [JalonInline, LigneBudgetInline, PieceInline]
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The history the database writes (contrat_modification), as for values.
+        suivi = self.get_object(request, unquote(object_id))
+        if suivi is None:
+            raise Http404("Aucun suivi ne correspond à cet identifiant.")
+        if not self.has_view_or_change_permission(request, suivi):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Historique du suivi {suivi}",
+            "object": suivi,
+            "opts": self.model._meta,
+            "modifications": Modification.objects.pour_objet(suivi)
+            .select_related("utilisateur")
+            .order_by("-date", "-id")[:500],
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/engagements/suiviaction/historique.html", context)
+
+
+@admin.register(Jalon)
+class JalonAdmin(LectureSeuleAdmin):
+    """Read-only: written with their follow-up (``/saisie/suivis/``, the API)."""
+
+    list_display = ["libelle", "suivi", "date_prevue", "date_reelle"]
+    search_fields = ["libelle"]
+    list_select_related = ["suivi__fiche", "suivi__engagement", "suivi__organisation"]
+
+
+@admin.register(LigneBudget)
+class LigneBudgetAdmin(LectureSeuleAdmin):
+    """Read-only: written with their follow-up."""
+
+    list_display = ["suivi", "financeur", "nature", "annee", "montant_prevu", "montant_depense"]
+    list_filter = ["nature", "annee", "financeur"]
+    search_fields = ["financeur__nom"]
+    list_select_related = [
+        "financeur",
+        "suivi__fiche",
+        "suivi__engagement",
+        "suivi__organisation",
+    ]
+
+
+@admin.register(PieceJustificative)
+class PieceJustificativeAdmin(LectureSeuleAdmin):
+    """Read-only: proofs are attached on the follow-up's page and served by
+    ``saisie:piece`` (a download, for the organisation and staff)."""
+
+    list_display = ["nom", "suivi", "ajoutee_par", "ajoutee_le"]
+    search_fields = ["nom"]
+    list_select_related = [
+        "ajoutee_par",
+        "suivi__fiche",
+        "suivi__engagement",
+        "suivi__organisation",
+    ]
+    fields = ["suivi", "nom", "ajoutee_par", "ajoutee_le"]

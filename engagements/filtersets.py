@@ -2,7 +2,7 @@ import django_filters as filters
 from django.db.models import CharField, Q, Value
 
 from contrat.api.filtres import AnneeFilter, EntierFilter, FiltresApi
-from engagements.models import Cible, Engagement, Valeur
+from engagements.models import Cible, Engagement, SuiviAction, Valeur
 from fiches.models import LienSerie
 
 
@@ -113,3 +113,16 @@ class ValeurFilterSet(FiltresApi):
 
     def filtre_sexe(self, queryset, name, value):
         return queryset.filter(sexe="" if value.lower() == "ensemble" else value.upper())
+
+
+class SuiviActionFilterSet(FiltresApi):
+    annee = AnneeFilter(field_name="annee", label="Année (campagne)")
+    fiche = filters.CharFilter(field_name="fiche__numero", label="Fiche (numéro)")
+    engagement = EntierFilter(field_name="engagement__ordre", label="Engagement (n°)")
+    organisation = filters.CharFilter(
+        field_name="organisation__slug", label="Organisation responsable (identifiant)"
+    )
+
+    class Meta:
+        model = SuiviAction
+        fields = ["annee", "fiche", "engagement", "organisation", "avancement", "statut"]

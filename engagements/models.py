@@ -451,3 +451,284 @@ class SyntheseValeurs(models.Model):
 
     def __str__(self):
         return f"{self.indicateur_id} {self.annee} {self.statut}: {self.nb}"
+
+
+# ---------------------------------------------------------------- follow-up of actions
+
+
+def stockage_pieces():
+    # A callable, so the migration records this function and not a path.
+    from engagements.pieces import StockagePieces
+
+    return StockagePieces()
+
+
+def valider_piece(fichier):
+    """Model field validator: the governance documents' allow-list, checked
+    by content, and their size limit (``contrat.fichiers``)."""
+    from contrat.fichiers import valider_document
+
+    valider_document(fichier)
+
+
+class SuiviActionQuerySet(models.QuerySet):
+    def visibles_par(self, utilisateur):
+        """Everything for staff; for a partner, its organisation's follow-ups
+        (drafts included); for everyone else, validated ones only (open data)."""
+        from contrat.models import organisation_de
+
+        if utilisateur is not None and utilisateur.is_authenticated and utilisateur.is_staff:
+            return self
+        publics = Q(statut=SuiviAction.Statut.VALIDE)
+        organisation = organisation_de(utilisateur)
+        if organisation is None:
+            return self.filter(publics)
+        return self.filter(publics | self.responsable(organisation))
+
+    @staticmethod
+    def responsable(organisation):
+        """The follow-ups ``organisation`` (or a service attached to it) writes:
+        its fiches' records, and its commitments' (any of the commitment's
+        organisations). An Exists, not a join: no duplicate rows."""
+        perimetre = Organisation.objects.perimetre(organisation)
+        return Q(organisation__in=perimetre) | Q(
+            models.Exists(
+                Engagement.organisations.through.objects.filter(
+                    engagement_id=models.OuterRef("engagement_id"),
+                    organisation__in=perimetre,
+                )
+            )
+        )
+
+
+class SuiviAction(models.Model):
+    """The follow-up of one action for one campaign year: a fiche (one record
+    per pilot organisation) or a commitment (one record). What was done, what
+    comes next, milestones, budget and proofs, entered by the responsible
+    organisation and validated by staff, as values are. Created on the first
+    save, never pre-filled: until then the action is "à saisir"."""
+
+    class Avancement(models.TextChoices):
+        A_VENIR = "a_venir", "À venir"
+        EN_COURS = "en_cours", "En cours"
+        REALISE = "realise", "Réalisé"
+        EN_RETARD = "en_retard", "En retard"
+        SUSPENDU = "suspendu", "Suspendu"
+        ABANDONNE = "abandonne", "Abandonné"
+
+    class Statut(models.TextChoices):
+        BROUILLON = "brouillon", "Brouillon"
+        SOUMIS = "soumis", "Soumis"
+        VALIDE = "valide", "Validé"
+        REJETE = "rejete", "Rejeté"
+
+    annee = models.PositiveSmallIntegerField("année (campagne)")
+    fiche = models.ForeignKey(
+        "fiches.Fiche",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="suivis",
+        verbose_name="fiche",
+    )
+    engagement = models.ForeignKey(
+        Engagement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="suivis",
+        verbose_name="engagement",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="suivis_actions",
+        verbose_name="organisation responsable",
+        help_text="Le pilote de la fiche ; pour un engagement, son organisation (la première).",
+    )
+    avancement = models.CharField(
+        "statut d'avancement",
+        max_length=12,
+        choices=Avancement.choices,
+        blank=True,
+        help_text="Vide : non renseigné (obligatoire pour soumettre).",
+    )
+    avancement_pct = models.PositiveSmallIntegerField(
+        "avancement (%)", null=True, blank=True, help_text="De 0 à 100 ; vide : non renseigné."
+    )
+    realise = TexteField("ce qui a été réalisé", blank=True)
+    a_venir = TexteField("ce qui vient ensuite", blank=True)
+    statut = models.CharField(
+        "statut de validation", max_length=10, choices=Statut.choices, default=Statut.BROUILLON
+    )
+    commentaire_validation = TexteField("commentaire de l'équipe", blank=True)
+    saisi_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="saisi par",
+    )
+    saisi_le = models.DateTimeField("saisi le")
+    soumis_le = models.DateTimeField("soumis le", null=True, blank=True)
+    valide_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="validé ou rejeté par",
+    )
+    valide_le = models.DateTimeField("validé ou rejeté le", null=True, blank=True)
+    version = models.PositiveIntegerField(
+        "version",
+        default=1,
+        help_text="Augmente à chaque écriture : refuse les mises à jour perdues.",
+    )
+
+    objects = SuiviActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "suivi d'action"
+        verbose_name_plural = "suivis des actions"
+        ordering = ["-annee", "fiche", "engagement", "organisation"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(fiche__isnull=False) & Q(engagement__isnull=True))
+                | (Q(fiche__isnull=True) & Q(engagement__isnull=False)),
+                name="%(app_label)s_%(class)s_fiche_ou_engagement",
+            ),
+            models.UniqueConstraint(
+                fields=["annee", "fiche", "organisation"],
+                condition=Q(fiche__isnull=False),
+                name="%(app_label)s_%(class)s_unique_fiche",
+            ),
+            models.UniqueConstraint(
+                fields=["annee", "engagement"],
+                condition=Q(engagement__isnull=False),
+                name="%(app_label)s_%(class)s_unique_engagement",
+            ),
+            models.CheckConstraint(
+                condition=condition_annee(), name="%(app_label)s_%(class)s_annee_du_contrat"
+            ),
+            models.CheckConstraint(
+                condition=Q(avancement_pct__isnull=True) | Q(avancement_pct__lte=100),
+                name="%(app_label)s_%(class)s_pourcentage",
+            ),
+            models.CheckConstraint(
+                condition=~Q(statut="rejete") | ~Q(commentaire_validation=""),
+                name="%(app_label)s_%(class)s_rejet_commente",
+            ),
+        ]
+        indexes = [
+            # The validation queue and the partner's list: WHERE annee = ... AND statut = ...
+            models.Index(fields=["annee", "statut"], name="engagements_suivi_annee_idx"),
+        ]
+
+    def __str__(self):
+        return f"Suivi {self.annee} — {self.action_libelle} — {self.organisation}"
+
+    @property
+    def action_libelle(self):
+        if self.fiche_id:
+            return f"fiche {self.fiche.numero}"
+        return f"engagement n° {self.engagement.ordre}"
+
+
+class Jalon(models.Model):
+    """A milestone of a followed action: planned date, actual date."""
+
+    suivi = models.ForeignKey(
+        SuiviAction, on_delete=models.CASCADE, related_name="jalons", verbose_name="suivi"
+    )
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+    libelle = models.CharField("libellé", max_length=300)
+    date_prevue = models.DateField("date prévue", null=True, blank=True)
+    date_reelle = models.DateField("date réelle", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "jalon"
+        verbose_name_plural = "jalons"
+        ordering = ["suivi", "ordre", "pk"]
+
+    def __str__(self):
+        return self.libelle
+
+
+class LigneBudget(models.Model):
+    """Money planned and spent on a followed action, per funder, kind of
+    funds and year."""
+
+    class Nature(models.TextChoices):
+        CREDITS_SPECIFIQUES = (
+            "credits_specifiques",
+            "Crédits spécifiques politique de la ville",
+        )
+        DROIT_COMMUN = "droit_commun", "Droit commun"
+        AUTRE = "autre", "Autre"
+
+    suivi = models.ForeignKey(
+        SuiviAction, on_delete=models.CASCADE, related_name="lignes_budget", verbose_name="suivi"
+    )
+    ordre = models.PositiveSmallIntegerField("ordre", default=0)
+    financeur = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="financeur"
+    )
+    nature = models.CharField("nature des fonds", max_length=20, choices=Nature.choices)
+    annee = models.PositiveSmallIntegerField("année")
+    montant_prevu = models.DecimalField(
+        "montant prévu (€)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    montant_depense = models.DecimalField(
+        "montant dépensé (€)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = "ligne de budget"
+        verbose_name_plural = "lignes de budget"
+        ordering = ["suivi", "ordre", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=condition_annee(), name="%(app_label)s_%(class)s_annee_du_contrat"
+            ),
+            models.CheckConstraint(
+                condition=(Q(montant_prevu__isnull=True) | Q(montant_prevu__gte=0))
+                & (Q(montant_depense__isnull=True) | Q(montant_depense__gte=0)),
+                name="%(app_label)s_%(class)s_montants_positifs",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.financeur} — {self.get_nature_display()} {self.annee}"
+
+
+class PieceJustificative(models.Model):
+    """A proof attached to a follow-up: accepted by content (the governance
+    documents' allow-list), served only to its organisation and staff, as a
+    download (``engagements.pieces``), never from /media/ and never public."""
+
+    suivi = models.ForeignKey(
+        SuiviAction, on_delete=models.CASCADE, related_name="pieces", verbose_name="suivi"
+    )
+    fichier = models.FileField(
+        "fichier",
+        upload_to="pieces/%Y/",
+        storage=stockage_pieces,
+        validators=[valider_piece],
+        help_text="PDF, Word, Excel, PowerPoint, OpenDocument ou image (PNG, JPEG, GIF, WebP).",
+    )
+    nom = models.CharField("nom du fichier", max_length=255)
+    ajoutee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="ajoutée par",
+    )
+    ajoutee_le = models.DateTimeField("ajoutée le")
+
+    class Meta:
+        verbose_name = "pièce justificative"
+        verbose_name_plural = "pièces justificatives"
+        ordering = ["suivi", "ajoutee_le", "pk"]
+
+    def __str__(self):
+        return self.nom

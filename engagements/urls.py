@@ -2,7 +2,7 @@ from django.urls import path
 
 import contrat.convertisseurs  # noqa: F401  (registers <code_indicateur:>)
 from contrat.limites import limiter
-from engagements import views, views_parametrage
+from engagements import views, views_parametrage, views_suivis
 
 app_name = "saisie"
 
@@ -38,6 +38,20 @@ urlpatterns = [
         views_parametrage.parametrage_confirmer,
         name="parametrage_confirmer",
     ),
+    # Follow-up of actions (fiches and commitments), per campaign.
+    path("suivis/", views_suivis.liste_suivis, name="suivis"),
+    path(
+        "suivis/<int:annee>/fiche/<str:fiche>/<slug:slug>/",
+        views_suivis.suivi_formulaire,
+        name="suivi_fiche",
+    ),
+    path(
+        "suivis/<int:annee>/engagement/<int:ordre>/",
+        views_suivis.suivi_formulaire,
+        name="suivi_engagement",
+    ),
+    path("suivis/pieces/<int:pk>/", views_suivis.piece, name="piece"),
+    path("validation/suivis/", views_suivis.validation_suivis, name="validation_suivis"),
     path("campagnes/", views.campagnes, name="campagnes"),
     path("campagnes/<int:annee>/<str:action>/", views.campagne_action, name="campagne_action"),
 ]

@@ -25,7 +25,7 @@ def test_every_local_model_is_in_the_admin():
 
 
 @pytest.fixture
-def lignes_non_semees(campagne, partenaire):
+def lignes_non_semees(campagne, partenaire, settings, tmp_path):
     """One row of each admin model the seed leaves empty (accounts, campaigns,
     values, documents, series links, stored PDFs), made the way the app makes them, so that every change
     page is opened: the campaign fixture opens 2021 (campaign and its opening
@@ -45,6 +45,24 @@ def lignes_non_semees(campagne, partenaire):
         saisies={("", ""): ("12", 0)},
         soumettre=True,
     )
+    # A follow-up of a commitment with a milestone, a budget line and a proof.
+    from django.core.files.base import ContentFile
+
+    from engagements.models import Engagement
+    from engagements.services_suivis import piece_ajouter, suivi_enregistrer
+
+    settings.MEDIA_ROOT = tmp_path
+    suivi = suivi_enregistrer(
+        utilisateur=metropole,
+        annee=campagne.annee,
+        version=0,
+        engagement=Engagement.objects.filter(organisations__slug="metropole").first(),
+        avancement="en_cours",
+        jalons=[{"libelle": "Lancement"}],
+        lignes_budget=[{"financeur": "metropole", "nature": "droit_commun", "montant_prevu": "10"}],
+    )
+    fichier = ContentFile(b"%PDF-1.4\n%%EOF\n", name="bilan.pdf")
+    piece_ajouter(utilisateur=metropole, suivi=suivi, version=suivi.version, fichier=fichier)
     document = Document(titre="Compte rendu du comité de pilotage", lien="https://example.org/cr")
     document.full_clean()
     document.save()

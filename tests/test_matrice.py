@@ -107,6 +107,47 @@ REGLES = {
         lambda d: reverse("saisie:parametrage_confirmer"),
         prive({302}, {302}, {302}),
     ),
+    "saisie:suivis": ("get", lambda d: reverse("saisie:suivis"), prive({200}, {200}, {200})),
+    "saisie:suivi_fiche": (
+        "get",
+        lambda d: reverse("saisie:suivi_fiche", args=[2021, d["fiche"], "metropole"]),
+        prive({200}, {404}, {200}),
+    ),
+    "saisie:suivi_engagement": (
+        "get",
+        lambda d: reverse("saisie:suivi_engagement", args=[2021, d["engagement"]]),
+        prive({200}, {404}, {200}),
+    ),
+    "saisie:piece": (
+        "get",
+        lambda d: reverse("saisie:piece", args=[999999]),
+        prive({404}, {404}, {404}),
+    ),
+    "saisie:validation_suivis": (
+        "get",
+        lambda d: reverse("saisie:validation_suivis"),
+        EQUIPE_SEULE,
+    ),
+    "api:suivi-detail": (
+        "get",
+        lambda d: f"/api/suivis/{d['suivi']}/",
+        prive({200}, {404}, {200}, anonyme={404}),
+    ),
+    "api:suivi-soumettre": (
+        "post",
+        lambda d: f"/api/suivis/{d['suivi']}/soumettre/",
+        prive({400}, {404}, {400}, anonyme={401, 403}),
+    ),
+    "api:suivi-valider": (
+        "post",
+        lambda d: f"/api/suivis/{d['suivi']}/valider/",
+        prive({403}, {404}, {400}, anonyme={401, 403}),
+    ),
+    "api:suivi-rejeter": (
+        "post",
+        lambda d: f"/api/suivis/{d['suivi']}/rejeter/",
+        prive({403}, {404}, {400}, anonyme={401, 403}),
+    ),
     "saisie:campagne_action": (
         "post",
         lambda d: reverse("saisie:campagne_action", args=[2022, "fermer"]),
@@ -194,6 +235,28 @@ EXEMPLES = {
 }
 
 
+def suivi_metropole(user, marque=""):
+    """A draft follow-up of a fiche the Métropole alone pilots (a commitment
+    of "Métropole / Ville" is the Ville's to write and read too), and the
+    fiche and commitment the pages are built on."""
+    from engagements.models import Engagement
+    from engagements.services_suivis import suivi_enregistrer
+    from fiches.models import Fiche
+
+    metropole = Organisation.objects.get(slug="metropole")
+    fiche = (
+        Fiche.objects.en_vigueur()
+        .filter(pilotes=metropole)
+        .exclude(pilotes__slug__in=AUTRES)
+        .order_by("pk")[0]
+    )
+    suivi = suivi_enregistrer(
+        utilisateur=user, annee=2021, version=0, fiche=fiche, organisation=metropole, realise=marque
+    )
+    engagement = Engagement.objects.filter(organisations=metropole).order_by("ordre")[0]
+    return {"suivi": suivi.pk, "engagement": engagement.ordre, "fiche": fiche.numero}
+
+
 def regle(nom):
     if nom in REGLES:
         return REGLES[nom]
@@ -253,6 +316,7 @@ def clients(partenaire, equipe, campagne):
         "brouillon": brouillon.pk,
         "cible": Cible.objects.first().pk,
         "serie": serie.reference.code,
+        **suivi_metropole(proprietaire),
     }
 
 
@@ -283,6 +347,9 @@ def test_the_matrix(clients):
     # Nothing crossed organisations.
     assert Valeur.objects.get(pk=donnees["brouillon"]).valeur == 5
     assert Campagne.objects.get(annee=2022).verrouillee  # only staff could close it
+    from engagements.models import SuiviAction
+
+    assert SuiviAction.objects.get(pk=donnees["suivi"]).statut == "brouillon"
 
 
 def test_partners_cannot_enter_the_admin(clients):
@@ -402,11 +469,12 @@ def tous_les_appelants(partenaire, equipe, campagne):
         "brouillon_etat": brouillons[MARQUE_ETAT].pk,
         "cible": __import__("engagements.models").models.Cible.objects.first().pk,
         "serie": "2019-1.2-2",  # no series here: the detail answers 404, never a 500
+        **suivi_metropole(proprietaire, MARQUE_METROPOLE),
     }
 
 
 def test_every_route_every_method_every_caller(tous_les_appelants):
-    """328 routes × 5 methods × 8 callers (anonymous, the 5 other partners,
+    """358 routes × 5 methods × 8 callers (anonymous, the 5 other partners,
     the owner, staff): never a server error; the admin only for staff;
     nothing written and no draft of another organisation shown to anyone but
     its organisation and staff."""
@@ -487,6 +555,9 @@ def test_every_route_every_method_every_caller(tous_les_appelants):
             permises = {
                 "engagements_valeur",
                 "engagements_synthesevaleurs",
+                "engagements_suiviaction",
+                "engagements_jalon",
+                "engagements_lignebudget",
                 "contrat_generation",
             }
             if set(changees) - permises:
@@ -501,4 +572,4 @@ def test_every_route_every_method_every_caller(tous_les_appelants):
         durees[role] = round(time.monotonic() - debut, 1)
     print("seconds per caller:", durees)
     assert ecarts == [], "\n".join(ecarts[:40])
-    assert appels == len(urls) * len(METHODES) * len(clients) >= 328 * 5 * 8
+    assert appels == len(urls) * len(METHODES) * len(clients) >= 358 * 5 * 8

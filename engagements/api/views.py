@@ -14,18 +14,27 @@ from contrat.api.export import BOOLEEN, DATEHEURE, NOMBRE, Colonne
 from contrat.api.filtres import TriStrict
 from contrat.api.schema import REFERENCE_ERREUR
 from contrat.erreurs import Invalide, PermissionRefusee
-from contrat.models import Quartier
+from contrat.models import Organisation, Quartier, organisation_de
 from engagements.api.serializers import (
     CampagneSerializer,
     CibleSerializer,
     EngagementSerializer,
     StatuerSerializer,
+    SuiviActionSerializer,
+    SuiviEcritureSerializer,
+    SuiviModificationSerializer,
     ValeurEcritureSerializer,
     ValeurModificationSerializer,
     ValeurSerializer,
+    VersionSerializer,
 )
-from engagements.filtersets import CibleFilterSet, EngagementFilterSet, ValeurFilterSet
-from engagements.models import Campagne, Cible, Engagement, Valeur
+from engagements.filtersets import (
+    CibleFilterSet,
+    EngagementFilterSet,
+    SuiviActionFilterSet,
+    ValeurFilterSet,
+)
+from engagements.models import Campagne, Cible, Engagement, SuiviAction, Valeur
 from engagements.services import (
     VALIDATION_RESERVEE,
     cle,
@@ -33,7 +42,13 @@ from engagements.services import (
     peut_valider,
     valeurs_statuer,
 )
-from fiches.models import Indicateur
+from engagements.services_suivis import (
+    responsables,
+    suivi_enregistrer,
+    suivi_soumettre,
+    suivis_statuer,
+)
+from fiches.models import Fiche, Indicateur
 
 # The API's one error format, declared once (contrat/api/schema.py).
 ERREUR = REFERENCE_ERREUR
@@ -274,3 +289,208 @@ class ValeurViewSet(LectureViewSet):
     def rejeter(self, request, pk=None):
         """Rejeter une valeur soumise, avec un commentaire (équipe)."""
         return self._statuer(request, False)
+
+
+REPONSES_SUIVI = {
+    400: OpenApiResponse(ERREUR, description="Données invalides (statut, pourcentage, budget...)"),
+    401: OpenApiResponse(ERREUR, description="Authentification requise"),
+    403: OpenApiResponse(ERREUR, description="Action d'une autre organisation"),
+    404: OpenApiResponse(ERREUR, description="Suivi introuvable ou non visible"),
+    409: OpenApiResponse(
+        ERREUR,
+        description="Conflit : le suivi a changé depuis la version lue ; `details.actuelle` le donne",
+    ),
+    423: OpenApiResponse(ERREUR, description="Campagne fermée : suivis verrouillés"),
+}
+
+
+@extend_schema(tags=["suivis"])
+class SuiviActionViewSet(LectureViewSet):
+    """Le suivi des actions par campagne : une fiche (par pilote) ou un engagement,
+    avec statut d'avancement, réalisations, suite, jalons, budget et pièces.
+
+    Sans connexion : les suivis validés (données ouvertes), avec leurs lignes de
+    budget ; jamais les pièces justificatives. L'organisation responsable voit en
+    plus ses brouillons et suivis soumis, avec leurs pièces ; l'équipe voit tout."""
+
+    serializer_class = SuiviActionSerializer
+    filterset_class = SuiviActionFilterSet
+    filter_backends = [*LectureViewSet.filter_backends, TriStrict]
+    ordering_fields = ["annee", "saisi_le", "id"]
+    ordering = ["id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            SuiviAction.objects.visibles_par(self.request.user)
+            .select_related("fiche", "engagement", "organisation")
+            .prefetch_related(
+                "jalons", "lignes_budget__financeur", "pieces", "engagement__organisations"
+            )
+        )
+
+    def get_serializer_context(self):
+        contexte = super().get_serializer_context()
+        # Budget lines of a draft and proofs: only for the record's organisation and staff.
+        contexte["complet"] = responsables(self.request.user)
+        return contexte
+
+    def get_permissions(self):
+        if self.action in {"create", "partial_update", "soumettre", "valider", "rejeter"}:
+            return [IsAuthenticated()]
+        return super().get_permissions()
+
+    def _reponse(self, suivi, statut=200):
+        suivi = self.get_queryset().get(pk=suivi.pk)
+        return Response(
+            SuiviActionSerializer(suivi, context=self.get_serializer_context()).data, status=statut
+        )
+
+    @extend_schema(
+        request=SuiviEcritureSerializer,
+        responses={201: SuiviActionSerializer, 200: SuiviActionSerializer, **REPONSES_SUIVI},
+        examples=[
+            OpenApiExample(
+                "Suivi d'un engagement, soumis",
+                value={
+                    "annee": 2021,
+                    "engagement": 90,
+                    "avancement": "en_cours",
+                    "avancement_pct": 40,
+                    "realise": "Deux permanences ouvertes.",
+                    "a_venir": "Une troisième en 2022.",
+                    "jalons": [{"libelle": "Ouverture", "date_prevue": "2021-03-01"}],
+                    "lignes_budget": [
+                        {
+                            "financeur": "caf-herault",
+                            "nature": "droit_commun",
+                            "montant_prevu": "12 000",
+                            "montant_depense": "9 500",
+                        }
+                    ],
+                    "version": 0,
+                    "soumettre": True,
+                },
+                request_only=True,
+            ),
+        ],
+    )
+    def create(self, request, *args, **kwargs):
+        """Saisir le suivi d'une fiche (pour un de ses pilotes) ou d'un engagement (ou le
+        remplacer en donnant la version lue)."""
+        donnees = SuiviEcritureSerializer(data=request.data)
+        donnees.is_valid(raise_exception=True)
+        d = donnees.validated_data
+        fiche = engagement = organisation = None
+        if d["fiche"]:
+            fiche = Fiche.objects.en_vigueur().filter(numero=d["fiche"]).first()
+            if fiche is None:
+                raise Invalide(
+                    "Fiche inconnue.", details={"fiche": [f"« {d['fiche']} » n'existe pas."]}
+                )
+        if d["engagement"] is not None:
+            engagement = Engagement.objects.filter(ordre=d["engagement"]).first()
+            if engagement is None:
+                raise Invalide(
+                    "Engagement inconnu.",
+                    details={"engagement": [f"« {d['engagement']} » n'existe pas."]},
+                )
+        if d["organisation"]:
+            organisation = Organisation.objects.filter(slug=d["organisation"]).first()
+            if organisation is None:
+                raise Invalide(
+                    "Organisation inconnue.",
+                    details={"organisation": [f"« {d['organisation']} » n'existe pas."]},
+                )
+        elif fiche is not None and not request.user.is_staff:
+            # A partner's own pilot organisation, when it does not say.
+            organisation = organisation_de(request.user)
+        suivi = suivi_enregistrer(
+            utilisateur=request.user,
+            annee=d["annee"],
+            version=d["version"],
+            fiche=fiche,
+            engagement=engagement,
+            organisation=organisation,
+            **_contenu(d),
+        )
+        return self._reponse(suivi, 201 if suivi.version == 1 else 200)
+
+    @extend_schema(
+        request=SuiviModificationSerializer,
+        responses={200: SuiviActionSerializer, **REPONSES_SUIVI},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        """Modifier un suivi : envoyer la version lue ; une version dépassée donne 409."""
+        suivi = self.get_object()
+        donnees = SuiviModificationSerializer(data=request.data)
+        donnees.is_valid(raise_exception=True)
+        d = donnees.validated_data
+        suivi = suivi_enregistrer(
+            utilisateur=request.user,
+            annee=suivi.annee,
+            version=d["version"],
+            fiche=suivi.fiche,
+            engagement=suivi.engagement,
+            organisation=suivi.organisation,
+            **_contenu(d),
+        )
+        return self._reponse(suivi)
+
+    @extend_schema(
+        request=VersionSerializer, responses={200: SuiviActionSerializer, **REPONSES_SUIVI}
+    )
+    @action(detail=True, methods=["post"])
+    def soumettre(self, request, pk=None):
+        """Soumettre un suivi à la validation (organisation responsable)."""
+        suivi = self.get_object()
+        donnees = VersionSerializer(data=request.data)
+        donnees.is_valid(raise_exception=True)
+        suivi = suivi_soumettre(
+            utilisateur=request.user, suivi=suivi, version=donnees.validated_data["version"]
+        )
+        return self._reponse(suivi)
+
+    def _statuer(self, request, valider):
+        suivi = self.get_object()
+        if not peut_valider(request.user):
+            # Refused before the body is read: a partner gets 403 whatever it sends.
+            raise PermissionRefusee(VALIDATION_RESERVEE)
+        donnees = StatuerSerializer(data=request.data)
+        donnees.is_valid(raise_exception=True)
+        [suivi] = suivis_statuer(
+            utilisateur=request.user,
+            suivis=[(suivi, donnees.validated_data["version"])],
+            valider=valider,
+            commentaire=donnees.validated_data["commentaire"],
+        )
+        return self._reponse(suivi)
+
+    @extend_schema(
+        request=StatuerSerializer, responses={200: SuiviActionSerializer, **REPONSES_SUIVI}
+    )
+    @action(detail=True, methods=["post"])
+    def valider(self, request, pk=None):
+        """Valider un suivi soumis (équipe politique de la ville)."""
+        return self._statuer(request, True)
+
+    @extend_schema(
+        request=StatuerSerializer, responses={200: SuiviActionSerializer, **REPONSES_SUIVI}
+    )
+    @action(detail=True, methods=["post"])
+    def rejeter(self, request, pk=None):
+        """Rejeter un suivi soumis, avec un commentaire (équipe)."""
+        return self._statuer(request, False)
+
+
+def _contenu(d):
+    """The record's content from a validated body, for the service."""
+    return {
+        "avancement": d["avancement"],
+        "avancement_pct": d["avancement_pct"],
+        "realise": d["realise"],
+        "a_venir": d["a_venir"],
+        "jalons": d.get("jalons"),
+        "lignes_budget": d.get("lignes_budget"),
+        "soumettre": d["soumettre"],
+    }
