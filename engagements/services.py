@@ -109,6 +109,17 @@ class GrilleInvalide(ErreurMetier):
 # ---------------------------------------------------------------- the grid
 
 
+class GrilleEnregistree(list):
+    """What :func:`grille_enregistrer` returns: the values the save wrote or
+    kept (a list, as callers always read it), and ``changees``, the cells
+    really changed (created, modified, emptied or submitted): 0 when the save
+    wrote nothing."""
+
+    def __init__(self, valeurs=(), *, changees=0):
+        super().__init__(valeurs)
+        self.changees = changees
+
+
 def cle(quartier, sexe):
     """The key of a grid cell: (quartier slug or "", sex or "")."""
     return (quartier.slug if quartier else "", sexe or "")
@@ -227,7 +238,7 @@ def grille_enregistrer(
     An empty text removes the value (unless validated). Raises
     ``PermissionRefusee``, ``Invalide`` or ``Verrouillee`` (campaign),
     ``GrilleInvalide`` (per-cell errors) or ``ConflitEdition``; writes nothing
-    in any of those cases.
+    in any of those cases. Returns a :class:`GrilleEnregistree`.
     """
     verifier_permission(utilisateur, indicateur)
     verifier_hors_serie(indicateur)
@@ -295,7 +306,7 @@ def grille_enregistrer(
 
     maintenant = timezone.now()
     statut = Valeur.Statut.SOUMISE if soumettre else Valeur.Statut.BROUILLON
-    enregistrees = []
+    enregistrees = GrilleEnregistree()
     with auteur(utilisateur, f"saisie {indicateur.code} {annee}"):
         for k, valeur in lues.items():
             actuelle = existantes.get(k)
@@ -303,6 +314,7 @@ def grille_enregistrer(
             if valeur is None:
                 if actuelle is not None:
                     actuelle.delete()
+                    enregistrees.changees += 1
                 continue
             if actuelle is None:
                 actuelle = Valeur(
@@ -345,6 +357,7 @@ def grille_enregistrer(
                     ]
                 ) from None
             enregistrees.append(actuelle)
+            enregistrees.changees += 1
         if soumettre:
             # Submitting the grid also submits the drafts it did not touch.
             for k, actuelle in existantes.items():
@@ -356,6 +369,7 @@ def grille_enregistrer(
                     actuelle.soumise_le = maintenant
                     actuelle.version += 1
                     actuelle.save(update_fields=["statut", "soumise_le", "version"])
+                    enregistrees.changees += 1
     return enregistrees
 
 

@@ -161,8 +161,17 @@ def actions_a_suivre(annee, organisation=None):
     """Every fiche in force (one line per pilot) and every commitment, with
     its record for ``annee``; only those of ``organisation``'s perimeter when
     given. Three queries whatever the number of lines."""
-    fiches = Fiche.objects.en_vigueur().prefetch_related("pilotes").order_by("enjeu_numero", "rang")
-    engagements = Engagement.objects.prefetch_related("organisations").order_by("ordre")
+    fiches = (
+        Fiche.objects.en_vigueur()
+        .select_related("objectif")
+        .prefetch_related("pilotes")
+        .order_by("enjeu_numero", "rang")
+    )
+    engagements = (
+        Engagement.objects.select_related("objectif")
+        .prefetch_related("organisations")
+        .order_by("ordre")
+    )
     perimetre = set()
     if organisation is not None:
         perimetre = set(Organisation.objects.perimetre(organisation).values_list("pk", flat=True))

@@ -17,7 +17,7 @@ from contrat.models import Organisation, organisation_de
 from contrat.nombres import lire_entier
 from contrat.securite import journaliser_refus
 from contrat.televersement import limite_televersement
-from engagements import echange
+from engagements import accueil, echange
 from engagements.forms import (
     CampagneForm,
     GrilleForm,
@@ -59,33 +59,31 @@ def _campagne_choisie(request):
 
 @login_required
 def mes_indicateurs(request):
-    """A partner's indicators for a campaign: what is due, late, missing."""
+    """A partner's home: what its organisation owes for a campaign (indicator
+    values and follow-up records), grouped by objective and fiche or
+    commitment, with search, state filters (GET, no script needed), counts,
+    progress and the deadline. Staff read any organisation's (or all)."""
     organisation = organisation_de(request.user)
     if organisation is None and not request.user.is_staff:
         raise PermissionDenied("Votre compte n'est rattaché à aucune organisation partenaire.")
-    campagne, campagnes = _campagne_choisie(request)
-    indicateurs = Indicateur.objects.a_saisir().select_related("fiche", "organisation")
+    campagnes = accueil.campagnes_du_partenaire()
+    campagne = accueil.campagne_demandee(request.GET.get("annee"), campagnes)
     organisations = None
     if request.user.is_staff:
         organisations = Organisation.objects.filter(indicateurs__isnull=False).distinct()
         slug = request.GET.get("organisation")
-        if slug:
-            choisie = get_object_or_404(Organisation, slug=slug)
-            indicateurs = indicateurs.pour_organisation(choisie)
-    else:
-        indicateurs = indicateurs.pour_organisation(organisation)
-    indicateurs = indicateurs.order_by(
-        "fiche__version", "fiche__enjeu_numero", "fiche__rang", "ordre", "code"
-    )
-    etats = etats_des_grilles(indicateurs, campagne) if campagne else []
-    filtre = request.GET.get("filtre", "")
-    if filtre == "a_faire":
-        etats = [e for e in etats if e.a_faire]
-    elif filtre == "en_retard":
-        etats = [e for e in etats if e.en_retard]
-    elif filtre in {"manquante", "brouillon", "soumise", "validee", "rejetee"}:
-        etats = [e for e in etats if e.statut == filtre]
-    toutes = etats_des_grilles(indicateurs, campagne) if campagne and filtre else etats
+        organisation = get_object_or_404(Organisation, slug=slug) if slug else None
+    etats = accueil.etats_demandes(request.GET)
+    recherche = request.GET.get("q", "")[: accueil.RECHERCHE_MAX].strip()
+    lignes = accueil.lignes_dues(organisation, campagne) if campagne else []
+    nb = accueil.compter_lignes(lignes)
+    retenues = accueil.filtrer(lignes, etats=etats, recherche=recherche)
+    faites = nb["soumis"] + nb["valide"]
+    jours = accueil.jours_restants(campagne) if campagne else None
+    # The query string without the state filters: each filter link adds its own.
+    base = request.GET.copy()
+    for nom in ("etat", "filtre"):
+        base.pop(nom, None)
     return render(
         request,
         "engagements/mes_indicateurs.html",
@@ -94,15 +92,21 @@ def mes_indicateurs(request):
             "organisations": organisations,
             "campagne": campagne,
             "campagnes": campagnes,
+            "jours_restants": jours,
+            "jours_depasses": -jours if jours is not None and jours < 0 else None,
+            "blocs": accueil.grouper(retenues),
+            "nb_retenues": len(retenues),
+            "nb": nb,
+            "faites": faites,
+            "progression": round(100 * faites / nb["total"]) if nb["total"] else 0,
             "etats": etats,
-            "filtre": filtre,
-            "nb": {
-                "total": len(toutes),
-                "a_faire": sum(e.a_faire for e in toutes),
-                "en_retard": sum(e.en_retard for e in toutes),
-                "manquantes": sum(e.statut == "manquante" for e in toutes),
-                "validees": sum(e.statut == "validee" for e in toutes),
-            },
+            "choix_etats": accueil.ETATS,
+            "compteurs": [(cle, libelle, nb[cle]) for cle, libelle in accueil.ETATS.items()],
+            "recherche": recherche,
+            "filtre_actif": bool(etats or recherche),
+            # Groups open when the list is short or narrowed; else the reader unfolds them.
+            "ouverts": bool(etats or recherche) or len(retenues) <= 40,
+            "base_filtres": base.urlencode(),
         },
     )
 
