@@ -132,9 +132,9 @@ class Services:
                 sorted(engagement.organisations.all(), key=lambda o: o.nom)
             ) or self._nommes(engagement.texte)
         if not trouves and fiche is not None:
-            trouves = self._parmi(
-                sorted(fiche.pilotes.all(), key=lambda o: o.nom)
-            ) or self._nommes(fiche.pilote_texte)
+            trouves = self._parmi(sorted(fiche.pilotes.all(), key=lambda o: o.nom)) or self._nommes(
+                fiche.pilote_texte
+            )
         return trouves
 
 
@@ -212,14 +212,22 @@ def _bloc_de(objectif):
 
 
 def _groupe_fiche(fiche):
-    return (f"f{fiche.pk}", f"Fiche {fiche.numero} — {fiche.titre}", (0, fiche.enjeu_numero or 0, fiche.rang or 0, fiche.numero))
+    return (
+        f"f{fiche.pk}",
+        f"Fiche {fiche.numero} — {fiche.titre}",
+        (0, fiche.enjeu_numero or 0, fiche.rang or 0, fiche.numero),
+    )
 
 
 def _groupe_engagement(engagement):
     texte = engagement.texte.strip()
     if len(texte) > 120:
         texte = texte[:119].rstrip() + "…"
-    return (f"e{engagement.pk}", f"Engagement n° {engagement.ordre} — {texte}", (1, engagement.ordre))
+    return (
+        f"e{engagement.pk}",
+        f"Engagement n° {engagement.ordre} — {texte}",
+        (1, engagement.ordre),
+    )
 
 
 def lignes_dues(organisation, campagne):
@@ -228,9 +236,11 @@ def lignes_dues(organisation, campagne):
     aujourdhui = timezone.localdate()
     depassee = aujourdhui > campagne.date_limite
     services = Services(organisation)
-    indicateurs = Indicateur.objects.a_saisir().select_related(
-        "fiche__objectif", "organisation", "cible_engagement__engagement__objectif"
-    ).prefetch_related("fiche__pilotes", "cible_engagement__engagement__organisations")
+    indicateurs = (
+        Indicateur.objects.a_saisir()
+        .select_related("fiche__objectif", "organisation", "cible_engagement__engagement__objectif")
+        .prefetch_related("fiche__pilotes", "cible_engagement__engagement__organisations")
+    )
     if organisation is not None:
         indicateurs = indicateurs.pour_organisation(organisation)
     indicateurs = indicateurs.order_by("ordre", "code")

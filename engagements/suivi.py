@@ -2,12 +2,16 @@
 partner's completeness. Counted in the database, one query per question."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from contrat.models import Organisation, Quartier
+from contrat.nombres import lire_nombre
 from engagements.models import SyntheseValeurs, Valeur
-from fiches.models import Indicateur
+from fiches.models import Indicateur, LienSerie
 
 
 def nb_cellules(indicateur, nb_quartiers):
@@ -127,3 +131,64 @@ def completude_par_partenaire(campagne):
         ligne.validees += etat.statut == "validee"
         ligne.en_retard += etat.en_retard
     return sorted(par_organisation.values(), key=lambda c: c.organisation.nom)
+
+
+# ---------------------------------------------------------------- the grid's context
+
+
+def grille_totaux(indicateur, form):
+    """Row, column and grand totals of a grid whose unit adds up, from the
+    cells as displayed (typed or saved); None for a single cell or a unit
+    that does not add up. A cell that does not read as a number counts as
+    empty (its error is on the cell)."""
+    if not indicateur.additive or indicateur.desagregation == Indicateur.Desagregation.AUCUNE:
+        return None
+    lignes, colonnes, general = [], {}, Decimal(0)
+    for ligne in form.lignes():
+        somme = Decimal(0)
+        for i, cellule in enumerate(ligne["cellules"]):
+            try:
+                valeur = lire_nombre(str(cellule["champ"].value() or "").strip() or "0")
+            except ValidationError:
+                valeur = Decimal(0)
+            somme += valeur
+            colonnes[i] = colonnes.get(i, Decimal(0)) + valeur
+        lignes.append(somme)
+        general += somme
+    return {
+        "lignes": lignes,
+        "colonnes": [colonnes[i] for i in sorted(colonnes)],
+        "general": general,
+    }
+
+
+def historique_valide(indicateur, annee):
+    """The validated values of the years before ``annee``, read for the whole
+    series (the indicator and the members read under it): per year, the value
+    "all quartiers, both sexes" if entered, else the cells' sum for a unit
+    that adds up, with the count of validated cells and the year's target.
+    Two queries."""
+    membres = LienSerie.objects.confirmes().filter(reference=indicateur).values("indicateur")
+    valeurs = Valeur.objects.filter(
+        Q(indicateur=indicateur) | Q(indicateur__in=membres),
+        annee__lt=annee,
+        statut=Valeur.Statut.VALIDEE,
+    ).order_by("annee")
+    par_annee = {}
+    for v in valeurs:
+        ligne = par_annee.setdefault(
+            v.annee, {"annee": v.annee, "global": None, "somme": 0, "nb": 0}
+        )
+        ligne["nb"] += 1
+        if v.quartier_id is None and not v.sexe:
+            ligne["global"] = v.valeur
+        else:
+            ligne["somme"] += v.valeur
+    cibles = {c.annee: c.valeur for c in indicateur.cibles_annuelles.all()}
+    resultat = []
+    for an, ligne in sorted(par_annee.items()):
+        valeur = ligne["global"]
+        if valeur is None and indicateur.additive:
+            valeur = ligne["somme"]
+        resultat.append({"annee": an, "valeur": valeur, "nb": ligne["nb"], "cible": cibles.get(an)})
+    return resultat

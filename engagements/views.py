@@ -38,7 +38,11 @@ from engagements.services import (
     peut_saisir,
     valeurs_statuer,
 )
-from engagements.suivi import completude_par_partenaire, etats_des_grilles
+from engagements.suivi import (
+    completude_par_partenaire,
+    grille_totaux,
+    historique_valide,
+)
 from fiches.models import Indicateur
 
 equipe_requise = user_passes_test(lambda u: u.is_active and u.is_staff, login_url="connexion")
@@ -84,6 +88,8 @@ def mes_indicateurs(request):
     base = request.GET.copy()
     for nom in ("etat", "filtre"):
         base.pop(nom, None)
+    if campagne:
+        base["annee"] = campagne.annee
     return render(
         request,
         "engagements/mes_indicateurs.html",
@@ -153,7 +159,7 @@ def grille(request, annee, code):
         if form.is_valid():
             soumettre = request.POST.get("action") == "soumettre"
             try:
-                grille_enregistrer(
+                resultat = grille_enregistrer(
                     utilisateur=request.user,
                     indicateur=indicateur,
                     annee=annee,
@@ -173,12 +179,7 @@ def grille(request, annee, code):
                 for erreur in exc.messages:
                     form.add_error(None, erreur)
             else:
-                messages.success(
-                    request,
-                    "Valeurs soumises à l'équipe politique de la ville."
-                    if soumettre
-                    else "Brouillon enregistré.",
-                )
+                messages.add_message(request, *_message_enregistrement(resultat, soumettre, form))
                 return redirect("saisie:grille", annee=annee, code=code)
     else:
         form = GrilleForm(**options)
@@ -197,9 +198,28 @@ def grille(request, annee, code):
             "rejetees": rejetees,
             "conflit": conflit,
             "colonnes": form.cellules[: 2 if indicateur.par_sexe else 1],
+            "totaux": grille_totaux(indicateur, form),
+            "historique": historique_valide(indicateur, annee),
         },
         status=409 if conflit else (400 if form.errors else 200),
     )
+
+
+def _message_enregistrement(resultat, soumettre, form):
+    """(level, French message) after a save: what was really written."""
+    n = resultat.changees
+    if n == 0:
+        if not any(texte.strip() for texte, _version in form.saisies().values()):
+            return (
+                messages.WARNING,
+                "Aucune valeur saisie : rien n'a été enregistré (la note s'enregistre avec "
+                "les valeurs).",
+            )
+        return messages.WARNING, "Aucune modification : rien n'a été enregistré."
+    cellules = f"{n} cellule modifiée" if n == 1 else f"{n} cellules modifiées"
+    if soumettre:
+        return messages.SUCCESS, f"Valeurs soumises à l'équipe politique de la ville. ({cellules})"
+    return messages.SUCCESS, f"Brouillon enregistré : {cellules}."
 
 
 @login_required
