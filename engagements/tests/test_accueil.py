@@ -183,11 +183,12 @@ def test_the_home_reads_a_bounded_number_of_queries(campagne, etat, django_asser
     client = connecte(etat)
     client.get(reverse(ACCUEIL), {"annee": 2021})  # session warm-up
     assert indicateurs_de("etat").count() >= 200
-    # 17 queries: session, user, membership; campaigns; staff? no; the perimeter
-    # and the services' aliases; indicators (fiche, objective, commitment joined),
-    # their pilots, their commitments' organisations; the synthesis, the quartier
-    # count; fiches in force, their pilots, commitments, their organisations, the
-    # records, the perimeter (actions); the messages' session read.
+    # 18 queries: session, user, membership, its organisation; the campaigns;
+    # the perimeter and its services' aliases (the service column); the values'
+    # synthesis and the quartier count; the indicators (fiche, objective,
+    # commitment joined), their fiches' pilots, their commitments' organisations;
+    # the actions: the perimeter, the records, the fiches in force and their
+    # pilots, the commitments and their organisations.
     with django_assert_num_queries(18) as captured:
         client.get(reverse(ACCUEIL), {"annee": 2021, "q": "a"})
     avant = len(captured.captured_queries)
