@@ -12,6 +12,7 @@ from contrat.fichiers import reponse_telechargement
 from contrat.models import Organisation, organisation_de
 from contrat.securite import journaliser_refus
 from contrat.televersement import limite_televersement
+from engagements import accueil
 from engagements.forms import StatuerForm
 from engagements.forms_suivis import JalonFormSet, LigneBudgetFormSet, SuiviForm, lignes_remplies
 from engagements.models import Campagne, Engagement, PieceJustificative, SuiviAction
@@ -26,7 +27,7 @@ from engagements.services_suivis import (
     suivi_soumettre,
     suivis_statuer,
 )
-from engagements.views import _campagne_choisie, equipe_requise
+from engagements.views import equipe_requise
 from fiches.models import Fiche
 
 FILTRES = {
@@ -45,7 +46,9 @@ def liste_suivis(request):
     organisation = organisation_de(request.user)
     if organisation is None and not request.user.is_staff:
         raise PermissionDenied("Votre compte n'est rattaché à aucune organisation partenaire.")
-    campagne, campagnes = _campagne_choisie(request)
+    # The same campaign as the partner's home by default (accueil.campagne_demandee).
+    campagnes = accueil.campagnes_du_partenaire()
+    campagne = accueil.campagne_demandee(request.GET.get("annee"), campagnes)
     if request.user.is_staff:
         slug = request.GET.get("organisation")
         organisation = get_object_or_404(Organisation, slug=slug) if slug else None

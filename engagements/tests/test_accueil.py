@@ -416,3 +416,21 @@ def test_an_empty_save_says_nothing_was_saved(campagne, etat, grille_quartiers):
     assert list(Valeur.objects.filter(indicateur=indicateur).values_list("valeur", flat=True)) == [
         8
     ]
+
+
+def test_home_and_follow_up_list_default_to_the_nearest_open_deadline(campagne, etat, equipe):
+    from django.utils import timezone
+
+    from engagements.services import campagne_ouvrir
+
+    proche = campagne_ouvrir(
+        utilisateur=equipe,
+        annee=2020,
+        date_limite=timezone.localdate() + datetime.timedelta(days=5),
+    )
+    client = connecte(etat)
+    accueil_ = client.get(reverse(ACCUEIL))
+    assert accueil_.context["campagne"] == proche  # not the latest, 2021
+    assert accueil_.context["jours_restants"] == 5
+    assert "encore <strong>5 jours</strong>" in accueil_.content.decode()
+    assert client.get(reverse("saisie:suivis")).context["campagne"] == proche
