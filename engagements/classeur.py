@@ -330,19 +330,20 @@ def _bloc(feuille, n, indicateur, campagne, valeurs, quartiers, cles_feuille):
             libre=not verrouillee,
         )
         cellule.number_format = format_
-        if not verrouillee:
-            editables += 1
-            cles_feuille.append(
-                [
-                    FEUILLE_VALEURS,
-                    cellule.coordinate,
-                    "valeur",
-                    indicateur.code,
-                    q,
-                    sexe,
-                    valeur.version if valeur else 0,
-                ]
-            )
+        # Locked cells are keyed too: a change made after unprotecting the
+        # sheet is reported, not silently ignored.
+        editables += not verrouillee
+        cles_feuille.append(
+            [
+                FEUILLE_VALEURS,
+                cellule.coordinate,
+                "valeur",
+                indicateur.code,
+                q,
+                sexe,
+                valeur.version if valeur else 0,
+            ]
+        )
     # The state of each row: one status, or one per sex when they differ.
     for quartier_slug, ligne in ligne_de.items():
         etats = [(s, valeurs.get((indicateur.pk, (quartier_slug, s)))) for s in sexes]
@@ -367,18 +368,17 @@ def _bloc(feuille, n, indicateur, campagne, valeurs, quartiers, cles_feuille):
         police=None if note_libre else GRIS,
         libre=note_libre,
     )
-    if note_libre:
-        cles_feuille.append(
-            [
-                FEUILLE_VALEURS,
-                cellule.coordinate,
-                "note",
-                indicateur.code,
-                "",
-                "",
-                _empreinte_grille(indicateur, valeurs, cles_grille),
-            ]
-        )
+    cles_feuille.append(
+        [
+            FEUILLE_VALEURS,
+            cellule.coordinate,
+            "note",
+            indicateur.code,
+            "",
+            "",
+            _empreinte_grille(indicateur, valeurs, cles_grille),
+        ]
+    )
     return n + 2
 
 
@@ -644,9 +644,9 @@ def _analyser_grille(apercu, indicateur, entree, valeurs, campagne):
                 apercu.lignes.append(base)
                 continue
             base.apres = ecrire_nombre(nombre)
-        if (nombre is None and actuelle is None) or (
-            actuelle is not None and nombre is not None and nombre == actuelle.valeur
-        ):
+        if nombre is None and actuelle is None:
+            continue  # empty, and still empty: not a value
+        if actuelle is not None and nombre is not None and nombre == actuelle.valeur:
             base.etat = "inchangee"
             apercu.lignes.append(base)
             continue
@@ -698,8 +698,12 @@ def _analyser_grille(apercu, indicateur, entree, valeurs, campagne):
                 porteuses = [
                     k
                     for k in cles_grille
-                    if saisies.get(k, ("x",))[0]
-                    or (k not in saisies and valeurs.get((indicateur.pk, k)) is not None)
+                    if saisies.get(k, ("",))[0]
+                    or (
+                        k not in saisies
+                        and valeurs.get((indicateur.pk, k)) is not None
+                        and not _verrouillee(valeurs[(indicateur.pk, k)], campagne)
+                    )
                 ]
                 if not porteuses:
                     base.message = (

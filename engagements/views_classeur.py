@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from contrat.models import Organisation, organisation_de
 from contrat.securite import journaliser_refus
@@ -60,6 +60,7 @@ def _rendu(request, organisation, campagne, *, form=None, apercu=None, jeton=Non
 
 
 @login_required
+@require_GET
 def classeur_page(request, annee, organisation):
     organisation = _organisation_autorisee(request, organisation)
     campagne = get_object_or_404(Campagne, annee=annee)
@@ -69,6 +70,7 @@ def classeur_page(request, annee, organisation):
 
 
 @login_required
+@require_GET
 def classeur_exporter(request, annee, organisation):
     organisation = _organisation_autorisee(request, organisation)
     campagne = get_object_or_404(Campagne, annee=annee)
