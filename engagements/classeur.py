@@ -114,14 +114,20 @@ def indicateurs_dus(organisation):
     )
 
 
+class _Valeurs(dict):
+    """A dict that may carry its index by indicator (see :func:`_cles`)."""
+
+
 def _valeurs(indicateurs, annee):
     """{(indicator id, cell key): Valeur} for the year (one query)."""
-    return {
-        (v.indicateur_id, cle(v.quartier, v.sexe)): v
-        for v in Valeur.objects.filter(indicateur__in=indicateurs, annee=annee).select_related(
-            "quartier"
-        )
-    }
+    return _Valeurs(
+        {
+            (v.indicateur_id, cle(v.quartier, v.sexe)): v
+            for v in Valeur.objects.filter(indicateur__in=indicateurs, annee=annee).select_related(
+                "quartier"
+            )
+        }
+    )
 
 
 def empreinte_donnees(indicateurs, campagne):
@@ -728,8 +734,15 @@ def _analyser_grille(apercu, indicateur, entree, valeurs, campagne):
 
 
 def _cles(indicateur, valeurs):
-    """The cell keys of the grid that hold a value."""
-    return sorted(k for (i, k) in valeurs if i == indicateur.pk)
+    """The cell keys of the grid that hold a value (``valeurs`` as
+    :func:`_valeurs` returns it; its index by indicator is built once)."""
+    index = getattr(valeurs, "par_indicateur", None)
+    if index is None:
+        index = {}
+        for i, k in valeurs:
+            index.setdefault(i, []).append(k)
+        valeurs.par_indicateur = index
+    return sorted(index.get(indicateur.pk, []))
 
 
 # ---------------------------------------------------------------- saving
@@ -748,13 +761,13 @@ def enregistrer(*, utilisateur, organisation, campagne, grilles, empreinte, soum
             "nouveau pour voir un aperçu à jour."
         )
     par_code = {i.code: i for i in indicateurs}
+    codes = {i.pk: i.code for i in indicateurs}
     valeurs = _valeurs(indicateurs, campagne.annee)
     a_traiter = dict(grilles)
     if soumettre:
         for (indicateur_id, _k), v in valeurs.items():
             if v.statut in {Valeur.Statut.BROUILLON, Valeur.Statut.REJETEE}:
-                code = next(i.code for i in indicateurs if i.pk == indicateur_id)
-                a_traiter.setdefault(code, {"saisies": [], "note": None})
+                a_traiter.setdefault(codes[indicateur_id], {"saisies": [], "note": None})
     total = Changements()
     erreurs = []
     for code, grille in a_traiter.items():
