@@ -175,15 +175,27 @@ def _signature(lignes):
 
 
 def _texte_cellule(
-    feuille, ligne, colonne, valeur, *, police=None, fond=None, libre=False, bordure=True
+    feuille,
+    ligne,
+    colonne,
+    valeur,
+    *,
+    police=None,
+    fond=None,
+    libre=False,
+    bordure=True,
+    neutre=True,
 ):
     cellule = feuille.cell(row=ligne, column=colonne)
     if valeur is not None and valeur != "":
         if isinstance(valeur, (int, float)) and not isinstance(valeur, bool):
             cellule.value = valeur
         else:
-            # Set as text explicitly: a note starting with "=" is not a formula.
-            cellule.value = ILLEGAL_CHARACTERS_RE.sub("", neutraliser(str(valeur)))
+            # Set as text explicitly: a text starting with "=" is not a
+            # formula. Read-only texts are also neutralised as in every
+            # export; a note is not (it is read back, and must come back as is).
+            texte = neutraliser(str(valeur)) if neutre else str(valeur)
+            cellule.value = ILLEGAL_CHARACTERS_RE.sub("", texte)
             cellule.data_type = "s"
     if police:
         cellule.font = police
@@ -362,7 +374,7 @@ def _bloc(feuille, n, indicateur, campagne, valeurs, quartiers, cles_feuille):
                 for s, v in etats
             )
         _texte_cellule(feuille, ligne, len(entete), texte, police=GRIS)
-    note = _note_de(indicateur, valeurs, cles_grille)
+    note = _note_de(indicateur, valeurs, _cles(indicateur, valeurs))
     _texte_cellule(feuille, n, 1, "Note (pour toute la grille)", police=GRIS)
     note_libre = editables > 0
     cellule = _texte_cellule(
@@ -373,6 +385,7 @@ def _bloc(feuille, n, indicateur, campagne, valeurs, quartiers, cles_feuille):
         fond=FOND_SAISIE if note_libre else FOND_VERROU,
         police=None if note_libre else GRIS,
         libre=note_libre,
+        neutre=False,
     )
     cles_feuille.append(
         [

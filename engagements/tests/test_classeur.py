@@ -355,6 +355,36 @@ def test_a_changed_note_is_previewed_and_saved_on_the_grids_values(dep):
     ) == {"Source : CAF 2021"}
 
 
+def test_a_note_that_looks_like_a_formula_comes_back_unchanged(dep):
+    client, premier = dep["client"], dep["premier"]
+    grille_enregistrer(
+        utilisateur=dep["user"],
+        indicateur=Indicateur.objects.get(code="E78-1"),
+        annee=2021,
+        saisies={(premier, "F"): ("10", 1)},
+        note="=1+1 selon la CAF",
+    )
+    contenu = telecharger(client)
+    wb = openpyxl.load_workbook(io.BytesIO(contenu))
+    note = wb["Valeurs"][cles_de(wb)[("note", "E78-1", "", "")]]
+    assert (note.value, note.data_type) == ("=1+1 selon la CAF", "s")  # text, not a formula
+    apercu = deposer(client, contenu).context["apercu"]
+    assert apercu.comptes["note"] == 0 and not apercu.changements
+
+
+def test_exporting_the_workbook_costs_the_same_queries_whatever_its_size(
+    dep, django_assert_num_queries
+):
+    from contrat.models import Organisation
+    from engagements.models import Campagne
+
+    organisation = Organisation.objects.get(slug=ORG)
+    campagne = Campagne.objects.get(annee=2021)
+    # 4 queries: the indicators owed, their yearly targets, the year's values, the quartiers
+    with django_assert_num_queries(4):
+        classeur.exporter(organisation, campagne)
+
+
 def test_the_partners_home_links_to_its_workbook(dep):
     page = dep["client"].get(reverse("saisie:mes_indicateurs") + "?annee=2021")
     assert url("classeur") in page.text
