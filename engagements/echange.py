@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from contrat.api.rendu import neutraliser
 from contrat.nombres import ecrire_nombre, lire_entier
@@ -89,13 +90,85 @@ def exporter_xlsx(indicateur, annee):
 
 
 @dataclass
+class Changements:
+    """What a save really changed, counted on the database before and after
+    (not on what the file held: an unchanged cell is not "saved")."""
+
+    nouvelles: int = 0
+    modifiees: int = 0
+    supprimees: int = 0
+    inchangees: int = 0
+    soumises: int = 0
+
+    @property
+    def total(self):
+        return self.nouvelles + self.modifiees + self.supprimees
+
+    def resume(self):
+        """The French sentence of a success message."""
+        morceaux = []
+        if self.nouvelles:
+            morceaux.append(f"{self.nouvelles} nouvelle(s) valeur(s)")
+        if self.modifiees:
+            morceaux.append(f"{self.modifiees} valeur(s) modifiée(s)")
+        if self.supprimees:
+            morceaux.append(f"{self.supprimees} valeur(s) supprimée(s)")
+        texte = ", ".join(morceaux) if morceaux else "aucune valeur modifiée"
+        if self.inchangees:
+            texte += f", {self.inchangees} inchangée(s)"
+        if self.soumises:
+            texte += f" ; {self.soumises} valeur(s) soumise(s) à validation"
+        return texte
+
+
+def etat_des_valeurs(indicateur, annee):
+    """{cell key: (value, note, status)} of a grid (one query)."""
+    return {
+        cle(v.quartier, v.sexe): (v.valeur, v.note, v.statut)
+        for v in Valeur.objects.filter(indicateur=indicateur, annee=annee).select_related(
+            "quartier"
+        )
+    }
+
+
+def compter_changements(avant, apres, cles):
+    """Compare two :func:`etat_des_valeurs` of a grid over the cells ``cles``
+    (those the file named)."""
+    resultat = Changements()
+    for k in cles:
+        a, b = avant.get(k), apres.get(k)
+        if a is None and b is None:
+            continue
+        if a is None:
+            resultat.nouvelles += 1
+        elif b is None:
+            resultat.supprimees += 1
+        elif a[0] != b[0]:
+            resultat.modifiees += 1
+        else:
+            resultat.inchangees += 1
+        if b is not None and b[2] == Valeur.Statut.SOUMISE and (a is None or a[2] != b[2]):
+            resultat.soumises += 1
+    # Submitting also submits the drafts the file did not name.
+    for k in set(apres) - set(cles):
+        if apres[k][2] == Valeur.Statut.SOUMISE and avant.get(k, (0, 0, None))[2] != apres[k][2]:
+            resultat.soumises += 1
+    return resultat
+
+
+@dataclass
 class RapportImport:
     erreurs: list = field(default_factory=list)  # (line number or None, message)
-    enregistrees: int = 0
+    changements: Changements = field(default_factory=Changements)
 
     @property
     def ok(self):
         return not self.erreurs
+
+    @property
+    def enregistrees(self):
+        """Values created or changed (not the unchanged ones)."""
+        return self.changements.nouvelles + self.changements.modifiees
 
 
 def _lire_csv(contenu):
@@ -150,6 +223,31 @@ def _lire_lignes(nom, contenu):
     )
 
 
+def _autre_grille(entetes, lignes, indicateur, annee):
+    """One error, ``(line, message)``, when the file is another grid's (another
+    indicator or year), else None: such a file is wrong as a whole, not cell
+    by cell."""
+    i_code, i_annee = entetes.index("indicateur"), entetes.index("annee")
+    for numero, brute in enumerate(lignes[1:], start=2):
+        if not any((x or "").strip() for x in brute):
+            continue
+        code = (brute[i_code] if i_code < len(brute) else "").strip()
+        if code != indicateur.code:
+            return (
+                numero,
+                f"Ce fichier porte sur l'indicateur « {code[:40]} », pas sur {indicateur.code} : "
+                "déposez ici le fichier exporté depuis la grille de cet indicateur.",
+            )
+        texte = (brute[i_annee] if i_annee < len(brute) else "").strip()
+        if texte.replace(",0", "") != str(annee):
+            return (
+                numero,
+                f"Année « {texte[:10]} » : ce fichier doit porter sur {annee} "
+                "(exportez la grille de cette campagne).",
+            )
+    return None
+
+
 def importer(*, utilisateur, indicateur, annee, nom, contenu, soumettre=False):
     """Import a grid file. Every row is checked; any error and nothing is saved."""
     rapport = RapportImport()
@@ -171,6 +269,10 @@ def importer(*, utilisateur, indicateur, annee, nom, contenu, soumettre=False):
             )
         )
         return rapport
+    erreur = _autre_grille(entetes, lignes, indicateur, annee)
+    if erreur:
+        rapport.erreurs.append(erreur)
+        return rapport
     cellules = {cle(q, s) for q, s in grille_cles(indicateur)}
     saisies, ligne_de, note = {}, {}, ""
     for numero, brute in enumerate(lignes[1:], start=2):
@@ -183,19 +285,6 @@ def importer(*, utilisateur, indicateur, annee, nom, contenu, soumettre=False):
             )
             continue
         ligne = {h: (brute[i] if i < len(brute) else "").strip() for i, h in enumerate(entetes)}
-        if ligne["indicateur"] != indicateur.code:
-            rapport.erreurs.append(
-                (
-                    numero,
-                    f"Indicateur « {ligne['indicateur']} » : ce fichier doit porter sur {indicateur.code}.",
-                )
-            )
-            continue
-        if ligne["annee"].replace(",0", "") != str(annee):
-            rapport.erreurs.append(
-                (numero, f"Année « {ligne['annee']} » : ce fichier doit porter sur {annee}.")
-            )
-            continue
         k = (ligne["quartier"], ligne["sexe"].upper())
         if k not in cellules:
             rapport.erreurs.append(
@@ -224,7 +313,8 @@ def importer(*, utilisateur, indicateur, annee, nom, contenu, soumettre=False):
     if rapport.erreurs:
         return rapport
     try:
-        rapport.enregistrees = len(
+        with transaction.atomic():
+            avant = etat_des_valeurs(indicateur, annee)
             grille_enregistrer(
                 utilisateur=utilisateur,
                 indicateur=indicateur,
@@ -233,7 +323,9 @@ def importer(*, utilisateur, indicateur, annee, nom, contenu, soumettre=False):
                 note=note,
                 soumettre=soumettre,
             )
-        )
+            rapport.changements = compter_changements(
+                avant, etat_des_valeurs(indicateur, annee), saisies
+            )
     except GrilleInvalide as exc:
         for message in exc.globales:
             rapport.erreurs.append((None, message))

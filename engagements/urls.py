@@ -2,7 +2,7 @@ from django.urls import path
 
 import contrat.convertisseurs  # noqa: F401  (registers <code_indicateur:>)
 from contrat.limites import limiter
-from engagements import views, views_parametrage, views_suivis
+from engagements import views, views_classeur, views_parametrage, views_suivis
 
 app_name = "saisie"
 
@@ -15,6 +15,27 @@ urlpatterns = [
         "<int:annee>/<code_indicateur:code>/import/",
         limiter("import", methodes={"POST"})(views.importer),
         name="importer",
+    ),
+    # One workbook per organisation and campaign (export, import with a preview).
+    path(
+        "classeur/<int:annee>/<slug:organisation>/",
+        views_classeur.classeur_page,
+        name="classeur",
+    ),
+    path(
+        "classeur/<int:annee>/<slug:organisation>/classeur.xlsx",
+        views_classeur.classeur_exporter,
+        name="classeur_exporter",
+    ),
+    path(
+        "classeur/<int:annee>/<slug:organisation>/import/",
+        limiter("import", methodes={"POST"})(views_classeur.classeur_importer),
+        name="classeur_importer",
+    ),
+    path(
+        "classeur/<int:annee>/<slug:organisation>/confirmer/",
+        views_classeur.classeur_confirmer,
+        name="classeur_confirmer",
     ),
     path("validation/", views.file_validation, name="validation"),
     path(

@@ -262,9 +262,7 @@ def importer(request, annee, code):
         except ValidationError as exc:
             erreur = " ".join(exc.messages)
         if rapport is not None and rapport.ok:
-            messages.success(
-                request, f"Import réussi : {rapport.enregistrees} valeur(s) enregistrée(s)."
-            )
+            messages.success(request, f"Import réussi : {rapport.changements.resume()}.")
             return redirect("saisie:grille", annee=annee, code=code)
     return render(
         request,

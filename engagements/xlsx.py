@@ -144,6 +144,97 @@ def lire(contenu, *, lignes_max=None, colonnes_max=None, cellule_max=None, decom
 
     Raises ``LimiteDepassee`` (a French message naming the limit) or
     ``FichierIllisible``."""
+    return _lire(
+        contenu,
+        None,
+        lignes_max=lignes_max,
+        colonnes_max=colonnes_max,
+        cellule_max=cellule_max,
+        decompresse_max=decompresse_max,
+    )[None]
+
+
+def lire_feuilles(
+    contenu, noms, *, lignes_max=None, colonnes_max=None, cellule_max=None, decompresse_max=None
+):
+    """{name: rows} of the sheets named ``noms`` (a sheet absent: no key),
+    each read with the same checks as :func:`lire`; ``lignes_max`` is per sheet.
+    The other sheets are never parsed."""
+    return _lire(
+        contenu,
+        list(noms),
+        lignes_max=lignes_max,
+        colonnes_max=colonnes_max,
+        cellule_max=cellule_max,
+        decompresse_max=decompresse_max,
+    )
+
+
+def _lignes_de(classeur, feuille, lignes_max, colonnes_max, cellule_max):
+    if not hasattr(feuille, "_get_source"):
+        raise FichierIllisible(
+            f"La feuille « {feuille.title[:31]} » de ce classeur n'est pas un tableau."
+        )
+    lignes = []
+    # openpyxl's own row parser (pinned version, see requirements.txt):
+    # rows and cells as the file states them, with no padding.
+    with feuille._get_source() as source:
+        analyseur = WorkSheetParser(
+            source,
+            feuille._shared_strings,
+            data_only=True,
+            epoch=classeur.epoch,
+            date_formats=classeur._date_formats,
+            timedelta_formats=classeur._timedelta_formats,
+        )
+        for index, cellules in analyseur.parse():
+            if index > lignes_max:
+                raise LimiteDepassee(
+                    f"Le fichier dépasse {lignes_max} lignes (ligne {index} trouvée) : "
+                    f"la limite est de {lignes_max} lignes."
+                )
+            valeurs = {}
+            for cellule in cellules:
+                if cellule["value"] is None:
+                    continue
+                if cellule["column"] > colonnes_max:
+                    raise LimiteDepassee(
+                        f"Le fichier dépasse {colonnes_max} colonnes (colonne "
+                        f"{cellule['column']} à la ligne {index}) : la limite est de "
+                        f"{colonnes_max} colonnes."
+                    )
+                texte = _texte(cellule["value"])
+                if len(texte) > cellule_max:
+                    raise LimiteDepassee(
+                        f"Une cellule de la ligne {index} dépasse {cellule_max} caractères : "
+                        f"la limite est de {cellule_max} caractères par cellule."
+                    )
+                valeurs[cellule["column"]] = texte
+            # Rows the file leaves out are empty rows (bounded by lignes_max).
+            while len(lignes) < index - 1:
+                lignes.append([])
+            ligne = [valeurs.get(c, "") for c in range(1, max(valeurs, default=0) + 1)]
+            if index <= len(lignes):
+                # A row index repeated or going backwards: merge, as a
+                # spreadsheet program would show it.
+                ancienne = lignes[index - 1]
+                ligne = [
+                    b or a
+                    for a, b in zip(
+                        ancienne + [""] * (len(ligne) - len(ancienne)),
+                        ligne + [""] * (len(ancienne) - len(ligne)),
+                        strict=True,
+                    )
+                ]
+                lignes[index - 1] = ligne
+            else:
+                lignes.append(ligne)
+    return lignes
+
+
+def _lire(contenu, noms, *, lignes_max, colonnes_max, cellule_max, decompresse_max):
+    """{name: rows} of the sheets ``noms``, or {None: rows} of the first sheet
+    when ``noms`` is None."""
     lignes_max = lignes_max or settings.IMPORT_LIGNES_MAX
     colonnes_max = colonnes_max or settings.IMPORT_COLONNES_MAX
     cellule_max = cellule_max or settings.IMPORT_CELLULE_MAX
@@ -156,63 +247,14 @@ def lire(contenu, *, lignes_max=None, colonnes_max=None, cellule_max=None, decom
             classeur = load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
         if not classeur.worksheets:
             raise FichierIllisible("Ce classeur n'a pas de feuille.")
-        feuille = classeur.worksheets[0]
-        if not hasattr(feuille, "_get_source"):
-            raise FichierIllisible("La première feuille de ce classeur n'est pas un tableau.")
-        lignes = []
-        # openpyxl's own row parser (pinned version, see requirements.txt):
-        # rows and cells as the file states them, with no padding.
-        with feuille._get_source() as source:
-            analyseur = WorkSheetParser(
-                source,
-                feuille._shared_strings,
-                data_only=True,
-                epoch=classeur.epoch,
-                date_formats=classeur._date_formats,
-                timedelta_formats=classeur._timedelta_formats,
-            )
-            for index, cellules in analyseur.parse():
-                if index > lignes_max:
-                    raise LimiteDepassee(
-                        f"Le fichier dépasse {lignes_max} lignes (ligne {index} trouvée) : "
-                        f"la limite est de {lignes_max} lignes."
-                    )
-                valeurs = {}
-                for cellule in cellules:
-                    if cellule["value"] is None:
-                        continue
-                    if cellule["column"] > colonnes_max:
-                        raise LimiteDepassee(
-                            f"Le fichier dépasse {colonnes_max} colonnes (colonne "
-                            f"{cellule['column']} à la ligne {index}) : la limite est de "
-                            f"{colonnes_max} colonnes."
-                        )
-                    texte = _texte(cellule["value"])
-                    if len(texte) > cellule_max:
-                        raise LimiteDepassee(
-                            f"Une cellule de la ligne {index} dépasse {cellule_max} caractères : "
-                            f"la limite est de {cellule_max} caractères par cellule."
-                        )
-                    valeurs[cellule["column"]] = texte
-                # Rows the file leaves out are empty rows (bounded by lignes_max).
-                while len(lignes) < index - 1:
-                    lignes.append([])
-                ligne = [valeurs.get(c, "") for c in range(1, max(valeurs, default=0) + 1)]
-                if index <= len(lignes):
-                    # A row index repeated or going backwards: merge, as a
-                    # spreadsheet program would show it.
-                    ancienne = lignes[index - 1]
-                    ligne = [
-                        b or a
-                        for a, b in zip(
-                            ancienne + [""] * (len(ligne) - len(ancienne)),
-                            ligne + [""] * (len(ancienne) - len(ligne)),
-                            strict=True,
-                        )
-                    ]
-                    lignes[index - 1] = ligne
-                else:
-                    lignes.append(ligne)
+        if noms is None:
+            feuilles = {None: classeur.worksheets[0]}
+        else:
+            feuilles = {nom: classeur[nom] for nom in noms if nom in classeur.sheetnames}
+        return {
+            nom: _lignes_de(classeur, feuille, lignes_max, colonnes_max, cellule_max)
+            for nom, feuille in feuilles.items()
+        }
     except FichierIllisible:
         raise
     except (InvalidFileException, zipfile.BadZipFile, EOFError, OSError):
@@ -242,4 +284,3 @@ def lire(contenu, *, lignes_max=None, colonnes_max=None, cellule_max=None, decom
     finally:
         if classeur is not None:
             classeur.close()
-    return lignes

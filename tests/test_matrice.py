@@ -83,6 +83,27 @@ REGLES = {
         lambda d: reverse("saisie:importer", args=[2021, d["code"]]),
         prive({400}, {404}, {400}),
     ),
+    # The campaign workbook: the organisation's own, or staff.
+    "saisie:classeur": (
+        "get",
+        lambda d: reverse("saisie:classeur", args=[2021, "metropole"]),
+        prive({200}, {404}, {200}),
+    ),
+    "saisie:classeur_exporter": (
+        "get",
+        lambda d: reverse("saisie:classeur_exporter", args=[2021, "metropole"]),
+        prive({200}, {404}, {200}),
+    ),
+    "saisie:classeur_importer": (
+        "post",
+        lambda d: reverse("saisie:classeur_importer", args=[2021, "metropole"]),
+        prive({400}, {404}, {400}),
+    ),
+    "saisie:classeur_confirmer": (
+        "post",
+        lambda d: reverse("saisie:classeur_confirmer", args=[2021, "metropole"]),
+        prive({302}, {404}, {302}),
+    ),
     "saisie:validation": ("get", lambda d: reverse("saisie:validation"), EQUIPE_SEULE),
     "saisie:valider_grille": (
         "get",
@@ -474,7 +495,7 @@ def tous_les_appelants(partenaire, equipe, campagne):
 
 
 def test_every_route_every_method_every_caller(tous_les_appelants):
-    """358 routes × 5 methods × 8 callers (anonymous, the 5 other partners,
+    """362 routes × 5 methods × 8 callers (anonymous, the 5 other partners,
     the owner, staff): never a server error; the admin only for staff;
     nothing written and no draft of another organisation shown to anyone but
     its organisation and staff."""
@@ -572,4 +593,4 @@ def test_every_route_every_method_every_caller(tous_les_appelants):
         durees[role] = round(time.monotonic() - debut, 1)
     print("seconds per caller:", durees)
     assert ecarts == [], "\n".join(ecarts[:40])
-    assert appels == len(urls) * len(METHODES) * len(clients) >= 358 * 5 * 8
+    assert appels == len(urls) * len(METHODES) * len(clients) >= 362 * 5 * 8
