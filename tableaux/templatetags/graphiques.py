@@ -12,6 +12,7 @@ what the API does not say (targets, baseline, unit, the protocol's years);
 """
 
 import json
+from urllib.parse import urlencode
 
 from django import template
 
@@ -61,17 +62,20 @@ def donnees_graphique(indicateur, annee, genre, periode=None):
     code = indicateur.code
     commun = {
         "unite": indicateur.unite,
-        "unite_libelle": indicateur.get_unite_display() if indicateur.unite else UNITE_NON_RENSEIGNEE,
+        "unite_libelle": indicateur.get_unite_display()
+        if indicateur.unite
+        else UNITE_NON_RENSEIGNEE,
         "unite_symbole": SYMBOLES.get(indicateur.unite, ""),
     }
     if genre == "annees":
-        debut_fin = periode or periode_suivie()
+        # () is "no period known": the chart spans the data's years alone.
+        debut_fin = periode_suivie() if periode is None else periode
         cibles = sorted(indicateur.cibles_annuelles.all(), key=lambda c: c.annee)
         reference = indicateur.valeur_reference
         return {
             **commun,
             "type": "indicateur-annees",
-            "source": f"/api/valeurs/?indicateur={code}&page_size=1000",
+            "source": "/api/valeurs/?" + urlencode({"indicateur": code, "page_size": 1000}),
             "axe": "Année",
             "annee": annee or "",
             "annees": f"{debut_fin[0]}-{debut_fin[1]}" if debut_fin else "",
@@ -87,7 +91,8 @@ def donnees_graphique(indicateur, annee, genre, periode=None):
     donnees = {
         **commun,
         "type": "repartition",
-        "source": f"/api/agregats/repartition/?indicateur={code}&annee={annee}&par={genre}",
+        "source": "/api/agregats/repartition/?"
+        + urlencode({"indicateur": code, "annee": annee, "par": genre}),
         "annee": annee,
         "axe": "Quartier" if genre == "quartier" else "Sexe",
         "legende": f"Valeurs validées {annee} par {'quartier' if genre == 'quartier' else 'sexe'}",
@@ -102,11 +107,15 @@ def donnees_graphique(indicateur, annee, genre, periode=None):
     return donnees
 
 
+CLE_PERIODE = "_graphiques_periode"
+
+
 @register.simple_tag(takes_context=True, name="donnees_graphique")
 def donnees_graphique_tag(context, indicateur, annee, genre):
     # The period is read once per page, however many charts it places.
-    periode = context.get("_graphiques_periode")
+    periode = context.get(CLE_PERIODE)
     if periode is None and genre == "annees":
         periode = periode_suivie() or ()
-        context.dicts[0]["_graphiques_periode"] = periode
-    return donnees_graphique(indicateur, annee, genre, periode=periode or None)
+        # The context's bottom layer outlives the include's own layer.
+        context.dicts[0][CLE_PERIODE] = periode
+    return donnees_graphique(indicateur, annee, genre, periode=periode)
