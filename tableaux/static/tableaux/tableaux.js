@@ -181,15 +181,17 @@
           if (v === null || v === undefined) return;
           var texte = avecUnite(v, options.symbole);
           var x = element.x, y = element.y - 4;
+          ctx.textAlign = "center";
+          ctx.textBaseline = "bottom";
           if (ds.type === "line") {
-            // Left of the point: the year's target sits above or below it.
-            x -= 12;
-            y = element.y;
-            ctx.textAlign = "right";
-            ctx.textBaseline = "middle";
-          } else {
-            ctx.textAlign = "center";
-            ctx.textBaseline = "bottom";
+            // Above the point, or below it when another mark of the same
+            // year (the year's target) sits just above.
+            var dessus = chart.data.datasets.some(function (autre, k) {
+              var voisin = k !== i && chart.isDatasetVisible(k) && chart.getDatasetMeta(k).data[j];
+              return voisin && autre.data[j] !== null && voisin.y < element.y && element.y - voisin.y < 30;
+            });
+            y = dessus ? element.y + 12 : element.y - 12;
+            if (dessus) ctx.textBaseline = "top";
           }
           ctx.strokeStyle = "#fff";
           ctx.lineWidth = 4;
@@ -209,7 +211,8 @@
       return Object.assign(jeu, { type: "line", borderWidth: 3, pointRadius: 7, pointHoverRadius: 9, spanGaps: true, order: 0 });
     }
     if (s.genre === "cible") {
-      return Object.assign(jeu, { type: "line", borderWidth: 2, borderDash: [6, 4], pointStyle: "rectRot", pointRadius: 7, pointHoverRadius: 9, spanGaps: true, order: 1 });
+      // Hollow and drawn over the values: a value next to its target leaves both visible.
+      return Object.assign(jeu, { type: "line", borderWidth: 2, borderDash: [6, 4], pointStyle: "rectRot", pointRadius: 8, pointHoverRadius: 10, pointBorderWidth: 2.5, pointBackgroundColor: "rgba(255, 255, 255, 0)", spanGaps: true, order: -1 });
     }
     if (s.genre === "reference") {
       // A horizontal line over every year, marked at its own year.
@@ -295,7 +298,19 @@
     cadre.className = "cadre-graphique";
     cadre.appendChild(canvas);
     figure.appendChild(cadre);
-    var axeCategories = { type: "category", offset: true, stacked: !!donnees.empile, ticks: { color: TEXTE }, title: titreAxe(figure.dataset.axe) };
+    var axeCategories = {
+      type: "category", offset: true, stacked: !!donnees.empile, title: titreAxe(figure.dataset.axe),
+      // A long name is shortened on the axis of a narrow chart (whole in the
+      // tooltip and the data table), so the plot keeps its room on a phone.
+      ticks: {
+        color: TEXTE,
+        callback: function (valeur) {
+          var texte = String(this.getLabelForValue(valeur));
+          var max = Math.max(10, Math.round(this.chart.width / (donnees.horizontal ? 24 : 20)));
+          return texte.length > max ? texte.slice(0, max - 1).trimEnd() + "…" : texte;
+        }
+      }
+    };
     var axeValeurs = {
       type: "linear", stacked: !!donnees.empile, beginAtZero: true, max: donnees.max, grace: "10%",
       ticks: { color: TEXTE, precision: donnees.entiers ? 0 : undefined, callback: function (v) { return nombreFr(v); } },
@@ -316,7 +331,7 @@
         layout: { padding: { top: 8, right: 8 } },
         scales: donnees.horizontal ? { y: axeCategories, x: axeValeurs } : { x: axeCategories, y: axeValeurs },
         plugins: {
-          legend: { labels: { color: TEXTE, usePointStyle: !!donnees.annuel } },
+          legend: { labels: { color: TEXTE, usePointStyle: !!donnees.annuel, sort: function (a, b) { return a.datasetIndex - b.datasetIndex; } } },
           etiquettesValeurs: { symbole: donnees.symbole },
           tooltip: {
             callbacks: {
