@@ -52,7 +52,9 @@ def ouvrir(navigateur, donnees):  # noqa: F811
     contextes = []
 
     def ouvrir(chemin, largeur=1280):
-        contexte = navigateur.new_context(locale="fr-FR", viewport={"width": largeur, "height": 900})
+        contexte = navigateur.new_context(
+            locale="fr-FR", viewport={"width": largeur, "height": 900}
+        )
         contextes.append(contexte)
         page = contexte.new_page()
         page.erreurs = []
