@@ -196,3 +196,53 @@ def test_the_ready_signal_waits_for_every_chart_and_charts_print(ouvrir):
     graves = [v["id"] for v in resultats["violations"] if v["impact"] in {"serious", "critical"}]
     assert graves == []
     assert page.erreurs == []
+
+
+def test_a_chart_draws_from_an_embedded_answer_without_asking_the_api(navigateur, donnees):  # noqa: F811
+    """The annual report's way: the figure carries the API's answer (the
+    include's ``reponse_api``), the page needs no server to draw it."""
+    from decimal import Decimal
+
+    from django.template.loader import render_to_string
+
+    from fiches.models import CibleAnnuelle, Indicateur
+    from tableaux.templatetags.graphiques import CLE_PERIODE
+
+    # Playwright's loop runs in this thread, where Django refuses the ORM: an
+    # indicator built in memory, its targets as if prefetched, the period given.
+    indicateur = Indicateur(pk=10**9, code="essai", unite=Indicateur.Unite.POURCENTAGE)
+    indicateur._prefetched_objects_cache = {
+        "cibles_annuelles": [CibleAnnuelle(annee=2022, valeur=Decimal("45.00"))]
+    }
+    figure = render_to_string(
+        "tableaux/_graphique.html",
+        {
+            CLE_PERIODE: (2019, 2022),
+            "indicateur": indicateur,
+            "annee": 2021,
+            "genre": "annees",
+            "reponse_api": {
+                "results": [
+                    {"annee": 2021, "quartier": None, "sexe": "", "valeur": Decimal("38.50")},
+                    {"annee": 2020, "quartier": None, "sexe": "", "valeur": Decimal("30")},
+                ]
+            },
+        },
+    )
+    contexte = navigateur.new_context(locale="fr-FR")
+    page = contexte.new_page()
+    demandes = []
+    page.on("request", lambda r: demandes.append(r.url))
+    page.set_content(
+        "<!DOCTYPE html><html lang='fr'><body>"
+        + figure
+        + f"<script src='{donnees}/static/vendor/chart.umd.min.js'></script>"
+        + f"<script src='{donnees}/static/tableaux/tableaux.js'></script></body></html>"
+    )
+    page.wait_for_selector(PRETS, state="attached", timeout=20000)
+    g = page.locator("figure.graphique").evaluate(LIRE_GRAPHIQUE)
+    contexte.close()
+    assert g["series"]["Valeur validée"] == [None, 30, 38.5, None]
+    assert g["series"]["Cible de l'année"] == [None, None, None, 45]
+    assert g["titreY"] == "Pourcentage (%)"
+    assert not [u for u in demandes if "/api/" in u]

@@ -71,7 +71,12 @@ def test_repartition_charts_only_for_a_broken_down_indicator_and_a_year(indicate
     def rendu(genre, annee=2021):
         return render_to_string(
             "tableaux/_graphique.html",
-            {"indicateur": indicateur, "annee": annee, "genre": genre, "titre": "Mon titre"},
+            {
+                "indicateur": indicateur,
+                "annee": annee,
+                "genre": genre,
+                "legende_graphique": "Mon titre",
+            },
         )
 
     assert "<figure" not in rendu("quartier") and "<figure" not in rendu("sexe")
@@ -113,3 +118,21 @@ def test_the_indicator_page_places_its_chart_through_the_include(client, indicat
     html = client.get("/tableaux/indicateurs/2019-1.1-4/").text
     a = attributs(html)
     assert a["cibles"] == "2021:12;2022:15.5" and a["unite-libelle"] == "Pourcentage (%)"
+
+
+def test_an_embedded_answer_is_written_as_an_inert_json_block(indicateur):
+    """For a page printed with no server to ask (the report's PDF): the API's
+    answer inside the figure, as data that never runs (CSP, injection)."""
+    reponse = {"results": [{"annee": 2021, "quartier": None, "sexe": "", "valeur": 11}]}
+    reponse["results"][0]["note"] = "</script><script>alert(1)</script>"
+    html = render_to_string(
+        "tableaux/_graphique.html",
+        {"indicateur": indicateur, "annee": 2021, "genre": "annees", "reponse_api": reponse},
+    )
+    bloc = re.search(r'<script type="application/json">(.*?)</script>\s*</figure>', html, re.S)
+    assert bloc and "<script>alert" not in html
+    assert '"valeur": 11' in bloc.group(1)
+    sans = render_to_string(
+        "tableaux/_graphique.html", {"indicateur": indicateur, "annee": 2021, "genre": "annees"}
+    )
+    assert "<script" not in sans

@@ -112,7 +112,8 @@
       var parAnnee = new Map();
       d.results.forEach(function (v) {
         var a = parAnnee.get(v.annee) || { global: null, somme: 0, n: 0 };
-        if (v.quartier === null && v.sexe === "") a.global = v.valeur; else { a.somme += v.valeur; a.n += 1; }
+        // Number(): an embedded answer may carry decimals as strings.
+        if (v.quartier === null && v.sexe === "") a.global = Number(v.valeur); else { a.somme += Number(v.valeur); a.n += 1; }
         parAnnee.set(v.annee, a);
       });
       // "2021:10;2022:20": each target on its own year, never elsewhere.
@@ -160,7 +161,7 @@
         etiquettes: d.resultats.map(function (r) { return par === "sexe" ? (r.sexe === "F" ? "Femmes" : "Hommes") : (noms[r.quartier] || r.quartier); }),
         max: figure.dataset.unite === "pourcentage" ? 100 : undefined,
         symbole: figure.dataset.uniteSymbole || "", axeValeurs: figure.dataset.uniteLibelle || "",
-        series: [{ nom: (d.operation === "somme" ? "Somme" : "Moyenne") + " des valeurs validées " + d.annee, valeurs: d.resultats.map(function (r) { return r.valeur; }), etiqueter: true }]
+        series: [{ nom: (d.operation === "somme" ? "Somme" : "Moyenne") + " des valeurs validées " + d.annee, valeurs: d.resultats.map(function (r) { return r.valeur === null ? null : Number(r.valeur); }), etiqueter: true }]
       };
     }
   };
@@ -345,10 +346,20 @@
     figure.dataset.etat = "dessine";
   }
 
+  // The API's answer, or the same answer embedded in the figure as a JSON
+  // block (a page printed without a server to ask: the annual report's PDF).
+  function lire(figure) {
+    var embarquees = figure.querySelector('script[type="application/json"]');
+    if (embarquees) {
+      return new Promise(function (resoudre) { resoudre(JSON.parse(embarquees.textContent)); });
+    }
+    return charger(figure.dataset.source);
+  }
+
   function remplir(figure) {
     var type = TYPES[figure.dataset.type];
     if (!type) return Promise.resolve();
-    return charger(figure.dataset.source).then(function (d) {
+    return lire(figure).then(function (d) {
       var donnees = type(d, figure);
       dessiner(figure, donnees);
       if (donnees.etiquettes.length) tableau(figure, donnees);
