@@ -33,6 +33,9 @@ from engagements.models import Campagne, Engagement, SuiviAction, Valeur
 from engagements.suivi import completude_par_partenaire
 from fiches.models import Anomalie, CibleAnnuelle, Fiche, Indicateur
 from gouvernance.models import Evenement, Preconisation
+from tableaux.feux import calculer as calculer_feux
+from tableaux.feux import feu_de
+from tableaux.feux import regle as regle_des_feux
 from tableaux.models import CommentaireObjectif, RapportPdf
 
 # The report's sections in their order: (anchor, title). The anchors are the
@@ -83,9 +86,12 @@ def donnees_du_rapport(annee, *, personnel=False):
         .order_by("enjeu_numero", "rang")
     )
     commentaires = {c.objectif_id: c for c in CommentaireObjectif.objects.filter(annee=annee)}
-    feux = _feux(annee)
+    # The dashboards' status lights, the same rule (8 queries for the year).
+    feux = calculer_feux(annee)
     blocs = {
-        o.numero: Bloc(objectif=o, commentaire=commentaires.get(o.pk), feu=feux.get(o.numero))
+        o.numero: Bloc(
+            objectif=o, commentaire=commentaires.get(o.pk), feu=feu_de(feux.objectifs, o.pk)
+        )
         for o in Objectif.objects.all()
     }
     transversales = Bloc(objectif=None)
@@ -98,6 +104,7 @@ def donnees_du_rapport(annee, *, personnel=False):
             indicateur.cible_annee = indicateur.cibles_annee[0] if indicateur.cibles_annee else None
             (fiche.avec_valeur if indicateur.valeur_annee is not None else vides).append(indicateur)
         fiche.nb_sans_valeur = len(vides)
+        fiche.feu = feu_de(feux.fiches, fiche.pk)
         if vides:
             sans_valeur.append((fiche, vides))
         bloc.ajouter(fiche)
@@ -147,7 +154,7 @@ def donnees_du_rapport(annee, *, personnel=False):
         .order_by("ordre"),
         "genere_le": timezone.localtime(),
         "chiffres": chiffres,
-        "feux_disponibles": bool(feux),
+        "regle_des_feux": regle_des_feux(),
         "objectifs": blocs,
         "transversales": transversales,
         "graphique_objectifs": graphique_empile(
@@ -234,12 +241,6 @@ class Bloc:
             self.fiches.append(fiche)
         else:
             self.fiches_muettes.append(fiche)
-
-
-def _feux(annee):
-    """The objectives' status lights of ``annee`` by objective number, when
-    the dashboards' lights (tableaux.feux) are there; {} otherwise."""
-    return {}
 
 
 def evolution_des_quartiers(annee):
