@@ -24,6 +24,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 
 from contrat.annees import est_annee_du_contrat
 from contrat.erreurs import Indisponible
@@ -548,12 +549,16 @@ def pages_des_titres(pdf):
     """{anchor: page number (from 1)} of the headings of a printed report,
     read from the PDF's named destinations: Chromium writes one for each
     element an internal link points to (the table of contents' links)."""
-    lecteur = PdfReader(io.BytesIO(pdf))
     pages = {}
-    for nom, destination in lecteur.named_destinations.items():
-        numero = lecteur.get_destination_page_number(destination)
-        if numero is not None and numero >= 0:
-            pages[str(nom).lstrip("/")] = numero + 1
+    try:
+        lecteur = PdfReader(io.BytesIO(pdf))
+        for nom, destination in lecteur.named_destinations.items():
+            numero = lecteur.get_destination_page_number(destination)
+            if numero is not None and numero >= 0:
+                pages[str(nom).lstrip("/")] = numero + 1
+    except PdfReadError:
+        # The contents then print without page numbers rather than no PDF at all.
+        journal.exception("rapport annuel : pages des titres illisibles")
     return pages
 
 

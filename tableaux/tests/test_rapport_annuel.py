@@ -227,3 +227,9 @@ def test_the_pdf_has_a_cover_contents_with_true_page_numbers_and_numbered_pages(
     assert "non renseignée" not in tout
     annexe = " ".join(pages[destinations["annexe"] - 1 :])
     assert "2019-1.1-5" in annexe
+
+
+def test_an_unreadable_first_print_leaves_the_contents_without_numbers():
+    from tableaux.rapport import pages_des_titres
+
+    assert pages_des_titres(b"%PDF-1.4 pas un PDF") == {}
