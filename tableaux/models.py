@@ -2,10 +2,10 @@
 once per year and data generation and shared by every worker and server
 (tableaux/rapport.py), and the staff's comments that the report prints."""
 
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
-from contrat.annees import condition_annee
+from contrat.annees import ANNEE_MAX, ANNEE_MIN, condition_annee
 from contrat.textes import TexteField
 
 # The most characters of one field of a report comment (a few pages of text).
@@ -53,7 +53,11 @@ class CommentaireObjectif(models.Model):
     report carries them). Written by staff in the admin; an empty field is
     left out of the public report (staff see "commentaire à rédiger")."""
 
-    annee = models.PositiveSmallIntegerField("année du rapport")
+    annee = models.PositiveSmallIntegerField(
+        "année du rapport",
+        # The constraint below holds in the database; these say it in French in the admin.
+        validators=[MinValueValidator(ANNEE_MIN), MaxValueValidator(ANNEE_MAX)],
+    )
     objectif = models.ForeignKey(
         "contrat.Objectif",
         on_delete=models.PROTECT,

@@ -153,11 +153,12 @@ def test_a_comment_is_validated_before_it_is_saved(equipe):
             ),
         )
     assert "commentaire" in erreur.value.message_dict
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as erreur:
         commentaire_enregistrer(
             utilisateur=equipe,
             commentaire=CommentaireObjectif(annee=1990, objectif=Objectif.objects.get(numero=1)),
         )
+    assert "supérieure ou égale à 2015" in erreur.value.message_dict["annee"][0]
     assert not CommentaireObjectif.objects.exists()
 
 
@@ -233,3 +234,23 @@ def test_an_unreadable_first_print_leaves_the_contents_without_numbers():
     from tableaux.rapport import pages_des_titres
 
     assert pages_des_titres(b"%PDF-1.4 pas un PDF") == {}
+
+
+def test_staff_write_the_comment_in_the_admin_and_a_second_one_for_the_year_is_refused(
+    staff_client,
+):
+    url = reverse("admin:tableaux_commentaireobjectif_add")
+    donnees = {
+        "annee": "2021",
+        "objectif": Objectif.objects.get(numero=2).pk,
+        "commentaire": "Bilan de l'objectif 2.",
+        "perspectives": "",
+        "avis_conseils_citoyens": "",
+    }
+    assert staff_client.post(url, donnees).status_code == 302
+    commentaire = CommentaireObjectif.objects.get()
+    assert (commentaire.annee, commentaire.commentaire) == (2021, "Bilan de l'objectif 2.")
+    reponse = staff_client.post(url, {**donnees, "commentaire": "Un autre."})
+    assert reponse.status_code == 200
+    assert "existe déjà" in reponse.text
+    assert CommentaireObjectif.objects.count() == 1
