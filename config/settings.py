@@ -228,6 +228,14 @@ else:
 # short, since the data behind it may change at any moment.
 API_CACHE_PUBLIC_MAX_AGE = int(os.getenv("API_CACHE_PUBLIC_MAX_AGE", "60"))
 
+# Status lights of the dashboards and the report (tableaux/feux.py): progress
+# towards the year's target, in %, from which an indicator is "En bonne voie"
+# or, below that, "À surveiller" (below both: "Hors trajectoire").
+FEUX_SEUILS = {
+    "bonne_voie": int(os.getenv("FEUX_SEUIL_BONNE_VOIE", "90")),
+    "a_surveiller": int(os.getenv("FEUX_SEUIL_A_SURVEILLER", "60")),
+}
+
 # Request rates (contrat/limites.py), "<number>/<second|minute|hour|day>", per
 # signed-in user or else per client address. Past a rate: 429 + Retry-After.
 LIMITES_DEBIT = {

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
-from tableaux.models import RapportPdf
+from tableaux.models import CommentaireObjectif, RapportPdf
+from tableaux.services import commentaire_enregistrer
 
 
 @admin.register(RapportPdf)
@@ -40,3 +41,21 @@ class RapportPdfAdmin(admin.ModelAdmin):
             f"{nombre} PDF supprimé(s) : le rapport sera imprimé de nouveau à la prochaine demande.",
             messages.SUCCESS,
         )
+
+
+@admin.register(CommentaireObjectif)
+class CommentaireObjectifAdmin(admin.ModelAdmin):
+    """What staff write in the annual report, per year and objective: the
+    assessment, the outlook and the conseils citoyens' opinion."""
+
+    list_display = ["annee", "objectif", "a_un_commentaire", "modifie_le"]
+    list_filter = ["annee", "objectif"]
+    list_select_related = ["objectif"]
+    fields = ["annee", "objectif", "commentaire", "perspectives", "avis_conseils_citoyens"]
+
+    @admin.display(boolean=True, description="bilan rédigé")
+    def a_un_commentaire(self, obj):
+        return bool(obj.commentaire.strip())
+
+    def save_model(self, request, obj, form, change):
+        commentaire_enregistrer(utilisateur=request.user, commentaire=obj)

@@ -1,8 +1,15 @@
-"""The read side keeps one thing of its own: the annual report's PDF, printed
+"""The read side keeps two things of its own: the annual report's PDF, printed
 once per year and data generation and shared by every worker and server
-(tableaux/rapport.py)."""
+(tableaux/rapport.py), and the staff's comments that the report prints."""
 
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+
+from contrat.annees import ANNEE_MAX, ANNEE_MIN, condition_annee
+from contrat.textes import TexteField
+
+# The most characters of one field of a report comment (a few pages of text).
+TEXTE_MAX = 20_000
 
 
 class RapportPdf(models.Model):
@@ -37,3 +44,61 @@ class RapportPdf(models.Model):
 
     def __str__(self):
         return f"Rapport annuel {self.annee} (génération {self.generation})"
+
+
+class CommentaireObjectif(models.Model):
+    """What the policy unit writes in the annual report of ``annee`` about an
+    operational objective: the assessment of the actions carried out, the
+    outlook, and the conseils citoyens' opinion (décret n° 2015-1118: the
+    report carries them). Written by staff in the admin; an empty field is
+    left out of the public report (staff see "commentaire à rédiger")."""
+
+    annee = models.PositiveSmallIntegerField(
+        "année du rapport",
+        # The constraint below holds in the database; these say it in French in the admin.
+        validators=[MinValueValidator(ANNEE_MIN), MaxValueValidator(ANNEE_MAX)],
+    )
+    objectif = models.ForeignKey(
+        "contrat.Objectif",
+        on_delete=models.PROTECT,
+        related_name="commentaires_rapport",
+        verbose_name="objectif opérationnel",
+    )
+    commentaire = TexteField(
+        "bilan des actions menées",
+        blank=True,
+        max_length=TEXTE_MAX,
+        validators=[MaxLengthValidator(TEXTE_MAX)],
+        help_text="Le commentaire de l'équipe politique de la ville sur l'année.",
+    )
+    perspectives = TexteField(
+        "perspectives",
+        blank=True,
+        max_length=TEXTE_MAX,
+        validators=[MaxLengthValidator(TEXTE_MAX)],
+    )
+    avis_conseils_citoyens = TexteField(
+        "avis des conseils citoyens",
+        blank=True,
+        max_length=TEXTE_MAX,
+        validators=[MaxLengthValidator(TEXTE_MAX)],
+        help_text="L'avis tel que les conseils citoyens l'ont rendu ; vide s'il n'y en a pas.",
+    )
+    modifie_le = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "commentaire du rapport annuel"
+        verbose_name_plural = "commentaires du rapport annuel"
+        ordering = ["-annee", "objectif__numero"]
+        constraints = [
+            # Also the index of the report's read: the year's comments.
+            models.UniqueConstraint(
+                fields=["annee", "objectif"], name="%(app_label)s_%(class)s_unique_annee_objectif"
+            ),
+            models.CheckConstraint(
+                condition=condition_annee(), name="%(app_label)s_%(class)s_annee_du_contrat"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Rapport {self.annee} — objectif {self.objectif.numero}"

@@ -80,6 +80,19 @@ def lignes_non_semees(campagne, partenaire, settings, tmp_path):
     RapportPdf.objects.create(
         annee=2021, generation=generation(), contenu=b"%PDF-", taille=5, duree_rendu=1.5
     )
+    # A staff comment of the annual report, through its service as the admin saves it.
+    from django.contrib.auth import get_user_model
+
+    from contrat.models import Objectif
+    from tableaux.models import CommentaireObjectif
+    from tableaux.services import commentaire_enregistrer
+
+    commentaire_enregistrer(
+        utilisateur=get_user_model().objects.filter(is_staff=True).first(),
+        commentaire=CommentaireObjectif(
+            annee=2021, objectif=Objectif.objects.get(numero=1), commentaire="Bilan."
+        ),
+    )
 
 
 @pytest.mark.parametrize(("app_label", "model_name"), MODEL_ADMINS)

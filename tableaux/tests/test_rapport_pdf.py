@@ -2,7 +2,7 @@
 and stored for every worker and server; callers wait for a print under way,
 or get 503 with Retry-After; one Chromium at a time per server.
 
-The printer (``imprimer_pdf``) is replaced by a fake that counts its calls:
+The printer (``imprimer_rapport``, both Chromium prints) is replaced by a fake that counts its calls:
 a real print takes Chromium ~15 s (the real one is exercised by
 test_tableaux.py and by tests/test_rapport_pdf_serveurs.py, two served
 processes)."""
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 class Imprimante:
-    """A fake ``imprimer_pdf``: distinct bytes per call, an optional delay,
+    """A fake ``imprimer_rapport``: distinct bytes per call, an optional delay,
     and the most prints it saw running at once."""
 
     def __init__(self, duree=0.0):
@@ -37,8 +37,8 @@ class Imprimante:
         self.max_simultanes = 0
         self.verrou = threading.Lock()
 
-    def __call__(self, html):
-        assert "Rapport annuel" in html
+    def __call__(self, rendre):
+        assert "Rapport annuel" in rendre({})
         with self.verrou:
             self.appels += 1
             numero = self.appels
@@ -54,7 +54,7 @@ class Imprimante:
 def imprimante(monkeypatch, settings, tmp_path):
     settings.RAPPORT_PDF_DOSSIER_VERROU = tmp_path / "verrou"
     fausse = Imprimante()
-    monkeypatch.setattr(rapport, "imprimer_pdf", fausse)
+    monkeypatch.setattr(rapport, "imprimer_rapport", fausse)
     return fausse
 
 
