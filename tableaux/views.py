@@ -195,6 +195,34 @@ def apercu(request):
     )
 
 
+class PageObjectif:
+    """The objective's indicators that have a validated value in the year,
+    against the year's target (computed when the body is rendered: 4 queries)."""
+
+    def __init__(self, objectif, annee):
+        self.objectif = objectif
+        self.annee = annee
+
+    @cached_property
+    def valeurs(self):
+        if self.annee is None:
+            return []
+        indicateurs = list(
+            Indicateur.objects.filter(
+                actif=True, fiche__objectif=self.objectif, fiche__version__en_vigueur=True
+            )
+            .select_related("fiche")
+            .prefetch_related("cibles_annuelles")
+            .order_by("fiche__enjeu_numero", "fiche__rang", "ordre")
+        )
+        valeurs = valeurs_validees(indicateurs, self.annee)
+        return [
+            {"indicateur": i, "valeur": valeurs[i.pk][0], "cible": i.cible_de(self.annee)}
+            for i in indicateurs
+            if i.pk in valeurs and valeurs[i.pk][0] is not None
+        ]
+
+
 def objectif(request, numero):
     annee, message = lire_annee(request)
     objectif = get_object_or_404(Objectif.objects.prefetch_related("enjeux"), numero=numero)
@@ -209,6 +237,7 @@ def objectif(request, numero):
         "tableaux/objectif.html",
         {
             "objectif": objectif,
+            "page": PageObjectif(objectif, annee),
             "fiches": fiches,
             "engagements": Engagement.objects.filter(objectif=objectif)
             .order_by("ordre")
