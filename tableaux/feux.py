@@ -42,7 +42,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Max
+from django.db import connection
 
 from contrat.models import Objectif, Organisation
 from engagements.models import Campagne, Engagement, SuiviAction, SyntheseValeurs, Valeur
@@ -358,14 +358,17 @@ def feu_de(dictionnaire, pk):
 
 def annee_par_defaut():
     """The latest year with a validated value or a validated follow-up; else
-    the latest campaign's year; else None. Two or three small queries."""
-    annees = [
-        SyntheseValeurs.objects.filter(statut=Valeur.Statut.VALIDEE, nb__gt=0).aggregate(
-            m=Max("annee")
-        )["m"],
-        SuiviAction.objects.filter(statut=SuiviAction.Statut.VALIDE).aggregate(m=Max("annee"))["m"],
-    ]
-    annees = [a for a in annees if a is not None]
-    if annees:
-        return max(annees)
-    return Campagne.objects.aggregate(m=Max("annee"))["m"]
+    the latest campaign's year; else None. One query."""
+    sql = f"""
+        SELECT COALESCE(
+            GREATEST(
+                (SELECT MAX(annee) FROM {SyntheseValeurs._meta.db_table}
+                 WHERE statut = %s AND nb > 0),
+                (SELECT MAX(annee) FROM {SuiviAction._meta.db_table} WHERE statut = %s)
+            ),
+            (SELECT MAX(annee) FROM {Campagne._meta.db_table})
+        )
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Valeur.Statut.VALIDEE, SuiviAction.Statut.VALIDE])
+        return cursor.fetchone()[0]

@@ -227,7 +227,7 @@ def test_every_light_of_a_year_in_a_fixed_number_of_queries(equipe, django_asser
         feux.feu_indicateur(indicateur, 2021)
 
 
-def test_the_default_year_is_the_latest_with_validated_data(equipe):
+def test_the_default_year_is_the_latest_with_validated_data(equipe, django_assert_num_queries):
     Campagne.objects.create(annee=2022, date_limite="2023-03-31")
     assert feux.annee_par_defaut() == 2022  # nothing validated: the latest campaign
     valeur(equipe, "2019-1.1-1", 2021, "5")
@@ -236,4 +236,5 @@ def test_the_default_year_is_the_latest_with_validated_data(equipe):
     suivi(equipe, "1.1", 2022, "en_cours", statut=SuiviAction.Statut.SOUMIS)
     assert feux.annee_par_defaut() == 2021
     suivi(equipe, "1.2", 2022, "en_cours")
-    assert feux.annee_par_defaut() == 2022
+    with django_assert_num_queries(1):
+        assert feux.annee_par_defaut() == 2022

@@ -142,8 +142,8 @@ def test_dashboard_bodies_are_rendered_once_per_data_generation(client, settings
     with CaptureQueriesContext(connection) as chaud:
         seconde = client.get(url)
     assert seconde.content == premiere.content
-    # generation, the objective (+ its enjeux), the default year
-    assert len(chaud) == 4 < len(froid)
+    # generation, the objective (+ its enjeux), the default year, the selector's years
+    assert len(chaud) == 5 < len(froid)
     # Any write moves the generation: the body is rendered again.
     Fiche.objects.filter(numero="1.1", version__en_vigueur=True).update(titre="Titre neuf")
     assert "Titre neuf" in client.get(url).content.decode()
