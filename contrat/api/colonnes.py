@@ -177,5 +177,3 @@ def champs_csv(serializer, prefixe="", titre_parent=""):
                 ChampCsv(cle, _type_champ(champ), titre, aide or titre, champ.source, choix=choix)
             )
     return champs
-
-

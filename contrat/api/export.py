@@ -49,7 +49,6 @@ TAILLE_MORCEAU = 256 * 1024
 MORCEAUX_EN_ATTENTE = 8
 
 
-
 @dataclass(frozen=True)
 class Colonne:
     """One column of a bulk list: its name in the JSON and the CSV header,

@@ -5,6 +5,8 @@
 the licence and the sources.
 """
 
+import inspect
+
 from django.utils import timezone
 from django.utils.text import capfirst
 from drf_spectacular.utils import OpenApiTypes, extend_schema
@@ -29,6 +31,7 @@ LICENCE = {
     "title": "Licence Ouverte / Open Licence version 2.0",
     "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
 }
+
 
 # ------------------------------------------------------------- the package
 def vue_liste(classe):
@@ -73,9 +76,10 @@ def ressource(request, prefixe, classe):
     titre = capfirst(str(modele._meta.verbose_name_plural)) if modele else prefixe
     chemin = request.build_absolute_uri(f"/api/{prefixe}/?format=csv")
     filtres = sorted(getattr(getattr(vue, "filterset_class", None), "base_filters", {}) or ())
+    # The viewset's docstring is the API's French description of the list.
+    resume = " ".join((inspect.getdoc(classe) or titre).split("\n\n")[0].split())
     description = (
-        f"{titre} : toutes les lignes, une par enregistrement (sans pagination), "
-        f"comme l'API les donne à un visiteur sans connexion."
+        f"{resume} Toutes les lignes (sans pagination), telles que l'API les donne sans connexion."
     )
     if filtres:
         description += f" Filtres (paramètres de l'adresse) : {', '.join(filtres)}."
