@@ -243,6 +243,9 @@ def test_openapi_shows_no_lock_on_what_anyone_may_read():
         assert operations[cle]["security"] == [], cle
     lectures = [op for (m, _c), op in operations.items() if m == "GET"]
     assert len(lectures) > 50 and all(op["security"] == [] for op in lectures)
+    # The data package is JSON only: no CSV answer documented.
+    reponse = operations[("GET", "/api/datapackage.json")]["responses"]["200"]
+    assert set(reponse["content"]) == {"application/json"}
 
 
 def test_openapi_keeps_the_login_on_writes():

@@ -95,8 +95,10 @@ def erreurs_communes(result, generator, request, public):
                 ):
                     schema["pattern"] = SANS_NUL
             reponses = operation.setdefault("responses", {})
-            # Every GET also answers in CSV (?format=csv).
-            if methode == "get" and "200" in reponses:
+            # Every GET that takes ?format= also answers in CSV (?format=csv);
+            # the data package is JSON only.
+            formats = any(p.get("name") == "format" for p in operation.get("parameters", ()))
+            if methode == "get" and "200" in reponses and formats:
                 reponses["200"].setdefault("content", {})["text/csv"] = {
                     "schema": {"type": "string"}
                 }
