@@ -9,12 +9,14 @@ is a new column and a new schema field at once. The walk follows what
 `` | ``.
 """
 
+import re
 import types
 import typing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
 from rest_framework import serializers
 
@@ -116,25 +118,70 @@ def _serializer_de(annotation):
     return None
 
 
-def champs_csv(serializer, prefixe="", titre_parent=""):
+def _du_modele(modele, source):
+    """``(title, help text)`` of the model field ``source`` reaches from
+    ``modele`` ("indicateur.fiche.numero": "Numéro (indicateur › fiche)"),
+    for a serializer field whose label DRF made up from its name; None when
+    the source is not a model field."""
+    if modele is None or not source or source == "*":
+        return None
+    morceaux = source.split(".")
+    chemin = []
+    for rang, morceau in enumerate(morceaux):
+        affichage = re.fullmatch(r"get_(\w+)_display", morceau)
+        try:
+            champ = modele._meta.get_field(affichage.group(1) if affichage else morceau)
+        except FieldDoesNotExist:
+            return None
+        if rang < len(morceaux) - 1:
+            if not champ.is_relation:
+                return None
+            modele = champ.related_model
+            chemin.append(str(modele._meta.verbose_name))
+            continue
+        if not hasattr(champ, "verbose_name"):
+            return None
+        titre = capfirst(str(champ.verbose_name))
+        if affichage:
+            titre += " (libellé)"
+        if chemin:
+            titre += f" ({' › '.join(chemin)})"
+        return titre, str(champ.help_text or "")
+    return None
+
+
+def _modele_de(serializer, parent):
+    meta = getattr(serializer, "Meta", None)
+    if meta is not None and getattr(meta, "model", None) is not None:
+        return meta.model
+    return parent if getattr(serializer, "source", None) == "*" else None
+
+
+def champs_csv(serializer, prefixe="", titre_parent="", modele_parent=None):
     """The CSV columns of ``serializer`` (an instance), in order, as
     :class:`ChampCsv`: what ``aplatir`` makes of each of its rows."""
     champs = []
+    modele = _modele_de(serializer, modele_parent)
     for nom, champ in serializer.fields.items():
         if champ.write_only:
             continue
         cle = f"{prefixe}{nom}"
         titre = capfirst(str(champ.label or nom))
+        aide = str(champ.help_text or "")
+        if titre == nom.replace("_", " ").capitalize():
+            # A label DRF made up from the name: the model says better.
+            lu = _du_modele(modele, champ.source)
+            if lu is not None:
+                titre, aide = lu[0], aide or lu[1]
         if titre_parent:
             titre = f"{titre_parent} : {titre}"
-        aide = str(champ.help_text or "")
         if isinstance(champ, serializers.SerializerMethodField):
             methode = getattr(serializer, champ.method_name)
             # What @extend_schema_field said the method returns, if it did.
             annotation = getattr(methode, "_spectacular_annotation", {}).get("field")
             imbrique = _serializer_de(annotation)
             if imbrique is not None and not getattr(imbrique, "many", False):
-                champs += champs_csv(imbrique, f"{cle}.", titre)
+                champs += champs_csv(imbrique, f"{cle}.", titre, modele)
                 continue
             if imbrique is not None:
                 type_ = "liste"
@@ -162,7 +209,7 @@ def champs_csv(serializer, prefixe="", titre_parent=""):
                 )
             )
         elif isinstance(champ, serializers.BaseSerializer):
-            champs += champs_csv(champ, f"{cle}.", titre)
+            champs += champs_csv(champ, f"{cle}.", titre, modele)
         elif isinstance(
             champ,
             serializers.ManyRelatedField | serializers.ListField | serializers.MultipleChoiceField,
