@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from contrat.api import views as contrat
+from contrat.api.paquet import PaquetDonneesView
 from engagements.api import views as engagements
 from fiches.api import views as fiches
 from gouvernance.api import views as gouvernance
@@ -51,6 +52,12 @@ urlpatterns = [
     path("agregats/completude/", tableaux.CompletudeView.as_view(), name="agregat-completude"),
     path("agregats/repartition/", tableaux.RepartitionView.as_view(), name="agregat-repartition"),
     path("jeton/", contrat.JetonView.as_view(), name="jeton"),
+    # The open data's description: every list above that answers ?format=csv.
+    path(
+        "datapackage.json",
+        PaquetDonneesView.as_view(registre=router.registry),
+        name="datapackage",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

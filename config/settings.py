@@ -334,8 +334,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Le plan (fiches, engagements, cadre), les indicateurs et leurs valeurs, en JSON "
         "(paginé : `count`, `next`, `previous`, `results`, `page_size` jusqu'à 1000) ou en "
-        "CSV (`?format=csv`, toutes les lignes filtrées). Sans connexion : le plan et les "
-        "valeurs validées (données ouvertes). Connexion par session ou par jeton "
+        "CSV (`?format=csv`, toutes les lignes filtrées ; RFC 4180 : virgule, guillemets "
+        "doubles, fins de ligne CRLF, UTF-8 sans BOM, une ligne d'en-tête), décrits par le "
+        "paquet de données `/api/datapackage.json` (Frictionless : types, titres, "
+        "licence). Sans connexion : le plan et les valeurs validées (données ouvertes) ; "
+        "ces lectures n'ont pas de cadenas. Connecté, un partenaire lit aussi ses "
+        "brouillons ; les écritures demandent une connexion par session ou par jeton "
         "(`POST /api/jeton/`, puis l'en-tête `Authorization: Token <jeton>`). Erreurs : "
         '`{"erreur": {"code", "statut", "message", "details"}}`.'
     ),

@@ -191,6 +191,7 @@ REGLES = {
         prive({403}, {404}, {400}, anonyme={401, 403}),
     ),
     "api:jeton": ("get", lambda d: "/api/jeton/", tous(405)),
+    "api:datapackage": ("get", lambda d: "/api/datapackage.json", PUBLIC),
     # Series are public (the plan); declared and decided in the admin only.
     "api:serie-list": ("get", lambda d: "/api/series/", PUBLIC),
     "api:serie-detail": ("get", lambda d: f"/api/series/{d['serie']}/", PUBLIC),

@@ -1,7 +1,6 @@
 """What every endpoint of the API shares: pagination with a ceiling, CSV
 output of any list (``?format=csv``), structured errors, read-only viewsets."""
 
-import csv
 import io
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -17,8 +16,9 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView, exception_handler, set_rollback
 
 from contrat.api.cache import reponse_en_cache
+from contrat.api.colonnes import champs_csv
 from contrat.api.export import lignes_json, reponse_csv
-from contrat.api.rendu import CSVRenderer, Pagination, aplatir, neutraliser
+from contrat.api.rendu import CSVRenderer, Pagination, aplatir, ecrivain_csv, neutraliser
 from contrat.erreurs import ErreurMetier, corps_erreur
 
 MAX_CSV_LIGNES = 2_000_000
@@ -176,26 +176,25 @@ class LectureViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
         return self.csv_serialise()
 
     def csv_serialise(self):
-        """Every row matching the filters through the serializer, streamed."""
+        """Every row matching the filters through the serializer, streamed.
+        The header is the serializer's columns (``contrat.api.colonnes``),
+        whatever the rows hold: the same columns as the data package says,
+        even for an empty list or a first row with a null nested object."""
         queryset = self.filter_queryset(self.get_queryset())
         serializer_class = self.get_serializer_class()
         contexte = self.get_serializer_context()
         nom = getattr(self, "basename", None) or "export"
+        entetes = [c.nom for c in champs_csv(serializer_class(context=contexte))]
 
         def lignes():
             tampon = io.StringIO()
-            ecrivain = None
-            yield "\ufeff"
+            ecrivain = ecrivain_csv(tampon, entetes)
+            ecrivain.writeheader()
             # Chunks keep memory flat; prefetches run once per chunk.
             for n, objet in enumerate(queryset.iterator(chunk_size=2000)):
                 if n >= MAX_CSV_LIGNES:
                     break
                 ligne = aplatir(serializer_class(objet, context=contexte).data)
-                if ecrivain is None:
-                    ecrivain = csv.DictWriter(
-                        tampon, fieldnames=list(ligne), extrasaction="ignore", lineterminator="\r\n"
-                    )
-                    ecrivain.writeheader()
                 ecrivain.writerow({k: neutraliser(v) for k, v in ligne.items()})
                 if tampon.tell() > 64_000:
                     yield tampon.getvalue()

@@ -37,7 +37,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
-from contrat.api.rendu import DEBUT_DE_FORMULE, NOMBRE_SIMPLE
+from contrat.api.rendu import DEBUT_DE_FORMULE, DIALECTE, NOMBRE_SIMPLE
 from contrat.historique import generation
 
 TEXTE, NOMBRE, BOOLEEN, DATEHEURE = "texte", "nombre", "booleen", "dateheure"
@@ -47,8 +47,6 @@ TEXTE, NOMBRE, BOOLEEN, DATEHEURE = "texte", "nombre", "booleen", "dateheure"
 # by their product, whatever its size.
 TAILLE_MORCEAU = 256 * 1024
 MORCEAUX_EN_ATTENTE = 8
-
-BOM = "\ufeff".encode()
 
 
 @dataclass(frozen=True)
@@ -140,11 +138,19 @@ def sql_copy_csv(queryset, colonnes):
             },
         ).decode()
     # Bound separately: the inner query's values may hold "%" once inlined.
-    return f"COPY ({externe.replace('__INTERNE__', interne, 1)}) TO STDOUT WITH (FORMAT csv)"
+    # PostgreSQL's CSV is the API's dialect (contrat.api.rendu.DIALECTE):
+    # "," and '"' doubled inside a cell; its "\n" line ends become "\r\n" (_Ecrivain).
+    return (
+        f"COPY ({externe.replace('__INTERNE__', interne, 1)}) TO STDOUT "
+        "WITH (FORMAT csv, DELIMITER ',', QUOTE '\"')"
+    )
 
 
 def entete_csv(colonnes):
-    return (",".join(c.nom for c in colonnes) + "\r\n").encode()
+    # Column names are plain identifiers: nothing to quote.
+    return (
+        DIALECTE["delimiter"].join(c.nom for c in colonnes) + DIALECTE["lineTerminator"]
+    ).encode()
 
 
 class _Ecrivain:
@@ -306,7 +312,8 @@ def reponse_csv(vue, queryset, colonnes, nom):
     """The CSV export of ``queryset``: streamed from PostgreSQL, and for an
     anonymous caller written once per data generation and filters to a file
     under EXPORTS_DIR, served from there afterwards."""
-    entete = BOM + entete_csv(colonnes)
+    # The API's dialect (contrat.api.rendu.DIALECTE): no BOM.
+    entete = entete_csv(colonnes)
     en_tete_http = {"Content-Disposition": f'attachment; filename="{nom}.csv"'}
     type_contenu = "text/csv; charset=utf-8"
 
@@ -325,7 +332,10 @@ def reponse_csv(vue, queryset, colonnes, nom):
     courante = generation()
     dossier = _dossier()
     prefixe = f"{nom}-public"
-    final = dossier / f"{prefixe}-g{courante}-{cle_filtres(vue.request)}.csv"
+    # The header's digest in the name: a file written before a change of
+    # columns or dialect (a deployment) is never served after it.
+    forme = hashlib.sha256(entete).hexdigest()[:8]
+    final = dossier / f"{prefixe}-g{courante}-{cle_filtres(vue.request)}-{forme}.csv"
     with contextlib.suppress(FileNotFoundError):
         # Opened before answering: a cleanup removing it now cannot break the answer.
         fichier = final.open("rb")

@@ -14,6 +14,36 @@ from contrat.nombres import ENTIER_MAX, lire_entier
 # A page number past the last page is a 404; past this, a 400 (bounded input).
 PAGE_MAX = ENTIER_MAX
 
+# The one dialect of every CSV the API serves (lists, the values' COPY
+# export, a single object): RFC 4180 — comma, double quotes doubled inside a
+# cell, CRLF — in UTF-8 without a BOM, with a header row. Described by the
+# data package (contrat.api.paquet). The spreadsheet exports made for people
+# (";", a BOM, decimal commas: engagements.echange.exporter_csv and the
+# indicator set-up export) are another thing, on purpose.
+DIALECTE = {
+    "delimiter": ",",
+    "quoteChar": '"',
+    "doubleQuote": True,
+    "lineTerminator": "\r\n",
+    "header": True,
+}
+# A list in a cell (a fiche's "pilotes"): its items joined by this.
+SEPARATEUR_LISTE = " | "
+
+
+def ecrivain_csv(tampon, entetes):
+    """A csv.DictWriter in the API's dialect; a key outside ``entetes`` is
+    ignored (a null nested object has no sub-columns to fill)."""
+    return csv.DictWriter(
+        tampon,
+        fieldnames=entetes,
+        extrasaction="ignore",
+        delimiter=DIALECTE["delimiter"],
+        quotechar=DIALECTE["quoteChar"],
+        doublequote=DIALECTE["doubleQuote"],
+        lineterminator=DIALECTE["lineTerminator"],
+    )
+
 
 def aplatir(donnees, prefixe=""):
     """A nested dict as flat columns ("objectif", "pilotes" joined by " | ")."""
@@ -23,7 +53,7 @@ def aplatir(donnees, prefixe=""):
         if isinstance(valeur, dict):
             ligne.update(aplatir(valeur, f"{nom}."))
         elif isinstance(valeur, list):
-            ligne[nom] = " | ".join(
+            ligne[nom] = SEPARATEUR_LISTE.join(
                 str(v.get("slug") or v.get("numero") or v.get("code") or v.get("id") or v)
                 if isinstance(v, dict)
                 else str(v)
@@ -36,9 +66,7 @@ def aplatir(donnees, prefixe=""):
 
 def _csv_texte(lignes, entetes):
     tampon = io.StringIO()
-    ecrivain = csv.DictWriter(
-        tampon, fieldnames=entetes, extrasaction="ignore", lineterminator="\r\n"
-    )
+    ecrivain = ecrivain_csv(tampon, entetes)
     ecrivain.writeheader()
     for ligne in lignes:
         ecrivain.writerow({k: neutraliser(v) for k, v in ligne.items()})

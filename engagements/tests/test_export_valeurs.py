@@ -188,8 +188,8 @@ def test_the_csv_export_is_written_by_postgresql_copy(valeurs_variees, client, m
     corps = _corps(client.get("/api/valeurs/", {"format": "csv", "annee": "2021"}))
     assert len(requetes) == 1
     assert requetes[0].startswith("COPY (SELECT ")
-    assert "TO STDOUT WITH (FORMAT csv)" in requetes[0]
-    assert corps.startswith(b"\xef\xbb\xbfid,indicateur,")
+    assert "TO STDOUT WITH (FORMAT csv, DELIMITER ',', QUOTE '\"')" in requetes[0]
+    assert corps.startswith(b"id,indicateur,")  # the API's dialect: no BOM
 
 
 def test_the_csv_export_streams_in_bounded_chunks(valeurs_variees, monkeypatch):
@@ -305,8 +305,9 @@ def test_a_filter_that_matches_nothing_gives_the_header_alone(
     params = {"indicateur": "2019-1.1-1", "format": "csv"}
     attendu = _par_serializer(monkeypatch, client, "/api/valeurs/", params)
     obtenu = _corps(client.get("/api/valeurs/", params))
-    assert obtenu == export.BOM + export.entete_csv(ValeurViewSet.colonnes)
-    # (The serializer path wrote only the BOM: it takes the header from the first row.)
-    assert attendu == export.BOM
+    assert obtenu == export.entete_csv(ValeurViewSet.colonnes)
+    # The serializer path writes the same header: its columns come from the
+    # serializer, not from a first row (contrat.api.colonnes).
+    assert attendu == obtenu
     page = client.get("/api/valeurs/", {"indicateur": "2019-1.1-1"})
     assert page.status_code == 200 and page.json()["count"] == 0
