@@ -148,10 +148,11 @@ REGLES = {
         lambda d: f"/api/suivis/{d['suivi']}/rejeter/",
         prive({403}, {404}, {400}, anonyme={401, 403}),
     ),
+    # GET: the confirmation form (reason, confirmation or new deadline).
     "saisie:campagne_action": (
-        "post",
+        "get",
         lambda d: reverse("saisie:campagne_action", args=[2022, "fermer"]),
-        prive({302}, {302}, {302}),
+        EQUIPE_SEULE,
     ),
     "api:valeur-detail": (
         "get",
