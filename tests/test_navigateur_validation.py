@@ -14,10 +14,10 @@ pytestmark = [
 CODE = "2019-1.1-2"  # "Nombre de partenaires participant au projet" (Métropole)
 
 
-def largeur_debordante(page):
+def largeur_debordante(onglet):
     """How far the main content overflows its box, in pixels (0: none).
     The site header is outside <main>."""
-    return page.evaluate(
+    return onglet.evaluate(
         "() => { const m = document.querySelector('main');"
         " return Math.max(0, m.scrollWidth - m.clientWidth); }"
     )
