@@ -58,9 +58,7 @@ def test_staff_read_the_context_and_decide_one_cell(page, tmp_path):  # noqa: F8
     # Reject the one cell without a reason: refused in French, then with one.
     page.get_by_role("button", name="Rejeter", exact=True).click()
     assert "Expliquez le rejet" in page.locator(".erreur").inner_text()
-    page.get_by_label("Commentaire pour le partenaire (obligatoire pour un rejet)").fill(
-        "Source ?"
-    )
+    page.get_by_label("Commentaire pour le partenaire (obligatoire pour un rejet)").fill("Source ?")
     page.get_by_role("button", name="Rejeter", exact=True).click()
     assert "1 valeur(s) rejetée(s)" in page.locator(".messages").inner_text()
     assert page.erreurs_console == []
