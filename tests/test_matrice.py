@@ -347,7 +347,8 @@ def test_the_matrix(clients):
     assert verifiees > 150
     # Nothing crossed organisations.
     assert Valeur.objects.get(pk=donnees["brouillon"]).valeur == 5
-    assert Campagne.objects.get(annee=2022).verrouillee  # only staff could close it
+    # Closing takes a reason and a confirmation: no empty request closes it, whoever sends it.
+    assert not Campagne.objects.get(annee=2022).verrouillee
     from engagements.models import SuiviAction
 
     assert SuiviAction.objects.get(pk=donnees["suivi"]).statut == "brouillon"
