@@ -394,15 +394,18 @@ def valider_grille(request, annee, code):
         else:
             # The whole grid: every submitted value whose version the page carried.
             choisies = [str(v.pk) for v in soumises if versions.get(v.pk) is not None]
-        par_pk = {str(pk): pk for pk in versions}
+        par_pk = {str(v.pk): v for v in valeurs.values()}
         demandees = []
         for choisie in choisies[: VALIDATION_LOT_MAX + 1]:
-            pk = par_pk.get(choisie)
-            if pk is None:
+            valeur = par_pk.get(choisie)
+            if valeur is None:
                 # Not a value of this grid: the service refuses it (conflict: unknown id).
                 demandees.append((choisie, 0))
             else:
-                demandees.append((pk, versions[pk] if versions[pk] is not None else ""))
+                # A cell the page did not offer (not submitted) carries no version:
+                # the one read now, and the service names why it is refused.
+                version = versions[valeur.pk]
+                demandees.append((valeur, valeur.version if version is None else version))
         decidees, conflit = _statuer(request, demandees, form)
         if decidees is not None:
             if Valeur.objects.filter(

@@ -153,6 +153,17 @@ def test_a_value_not_submitted_is_refused_with_a_clear_message(
     assert "Rien n'a été enregistré" in message
     brouillon.refresh_from_db()
     assert brouillon.statut == Valeur.Statut.BROUILLON
+    # The same through the page, with the cell's own button (crafted: the page offers none).
+    client = Client()
+    client.force_login(equipe_)
+    reponse = client.post(
+        reverse("saisie:valider_grille", args=[2021, indicateur.code]),
+        {"action": f"valider:{brouillon.pk}", "commentaire": ""},
+    )
+    assert reponse.status_code == 400
+    assert "Seules les valeurs soumises se valident" in html.unescape(reponse.text)
+    brouillon.refresh_from_db()
+    assert brouillon.statut == Valeur.Statut.BROUILLON
 
 
 def test_a_selection_with_one_value_not_submitted_decides_nothing(
