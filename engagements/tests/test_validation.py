@@ -435,3 +435,23 @@ def test_the_campaign_pages_ask_for_confirmation(campagne, equipe, client):
     campagne_fermer(utilisateur=equipe, campagne=campagne, motif="Fin")
     page = client.get(reverse("saisie:campagne_action", args=[2021, "rouvrir"]))
     assert 'name="date_limite"' in page.text
+
+
+def test_the_admin_actions_ask_for_a_reason_and_a_deadline(campagne, equipe, staff_client):
+    url = reverse("admin:engagements_campagne_changelist")
+    base = {"_selected_action": [campagne.pk], "index": 0}
+    staff_client.post(url, {**base, "action": "fermer", "motif": ""})
+    campagne.refresh_from_db()
+    assert not campagne.verrouillee
+    staff_client.post(url, {**base, "action": "fermer", "motif": "Fin de saisie"})
+    campagne.refresh_from_db()
+    assert campagne.verrouillee
+    staff_client.post(url, {**base, "action": "rouvrir", "motif": "Retard"})
+    campagne.refresh_from_db()
+    assert campagne.verrouillee
+    demain = timezone.localdate() + datetime.timedelta(days=1)
+    staff_client.post(
+        url, {**base, "action": "rouvrir", "motif": "Retard", "date_limite": demain.isoformat()}
+    )
+    campagne.refresh_from_db()
+    assert not campagne.verrouillee and campagne.date_limite == demain
