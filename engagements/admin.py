@@ -116,7 +116,12 @@ class CibleAdmin(admin.ModelAdmin):
 
 
 class CampagneActionForm(ActionForm):
-    motif = forms.CharField(label="Motif", required=False)
+    motif = forms.CharField(label="Motif (obligatoire)", required=False)
+    date_limite = forms.DateField(
+        label="Nouvelle date limite (pour rouvrir)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
 
 class EvenementInline(admin.TabularInline):
@@ -155,19 +160,24 @@ class CampagneAdmin(admin.ModelAdmin):
         )
         obj.pk, obj.statut = creee.pk, creee.statut
 
-    @admin.action(description="Fermer les campagnes sélectionnées (verrouille leurs valeurs)")
+    @admin.action(
+        description="Fermer les campagnes sélectionnées (verrouille leurs valeurs ; motif obligatoire)"
+    )
     def fermer(self, request, queryset):
         self._appliquer(request, queryset, campagne_fermer)
 
-    @admin.action(description="Rouvrir les campagnes sélectionnées (motif obligatoire)")
+    @admin.action(
+        description="Rouvrir les campagnes sélectionnées (motif et nouvelle date limite obligatoires)"
+    )
     def rouvrir(self, request, queryset):
-        self._appliquer(request, queryset, campagne_rouvrir)
+        self._appliquer(request, queryset, campagne_rouvrir, avec_date=True)
 
-    def _appliquer(self, request, queryset, service):
+    def _appliquer(self, request, queryset, service, avec_date=False):
         motif = request.POST.get("motif", "")
+        options = {"date_limite": request.POST.get("date_limite") or None} if avec_date else {}
         for campagne in queryset:
             try:
-                service(utilisateur=request.user, campagne=campagne, motif=motif)
+                service(utilisateur=request.user, campagne=campagne, motif=motif, **options)
             except ValidationError as exc:
                 self.message_user(request, f"{campagne} : {' '.join(exc.messages)}", messages.ERROR)
             else:

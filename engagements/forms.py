@@ -164,3 +164,64 @@ class CampagneForm(forms.Form):
 
 class MotifForm(forms.Form):
     motif = TexteFormField(label="Motif", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FermetureForm(forms.Form):
+    """Closing a campaign: a reason (recorded) and an explicit confirmation."""
+
+    motif = TexteFormField(
+        label="Motif de la fermeture (inscrit au journal)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Indiquez pourquoi la campagne est fermée."},
+    )
+    confirmer = forms.BooleanField(
+        label="Je confirme : les valeurs de la campagne seront verrouillées pour tous",
+        label_suffix="",
+        error_messages={"required": "Cochez la case pour confirmer la fermeture."},
+    )
+
+
+class ReouvertureForm(forms.Form):
+    """Reopening a campaign: a reason and a new deadline (the service checks
+    it is in the future and after the opening)."""
+
+    motif = TexteFormField(
+        label="Motif de la réouverture (inscrit au journal)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Indiquez pourquoi la campagne est rouverte."},
+    )
+    date_limite = forms.DateField(
+        label="Nouvelle date limite de saisie",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Indiquez la nouvelle date limite de saisie.",
+            "invalid": "Indiquez une date valide (JJ/MM/AAAA).",
+        },
+    )
+
+
+class FiltreFileForm(forms.Form):
+    """The validation queue's filters (GET). Choices come from the database:
+    anything else is refused by the form, never reaches a query."""
+
+    annee = forms.TypedChoiceField(label="Campagne", required=False, coerce=int, empty_value=None)
+    organisation = forms.ChoiceField(label="Organisation", required=False)
+    objectif = forms.TypedChoiceField(
+        label="Objectif opérationnel", required=False, coerce=int, empty_value=None
+    )
+    fiche = forms.ChoiceField(label="Fiche", required=False)
+    statut = forms.ChoiceField(label="État", required=False)
+
+    def __init__(self, *args, campagnes, organisations, objectifs, fiches, statuts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["annee"].choices = [("", "Toutes")] + [(c.annee, str(c)) for c in campagnes]
+        self.fields["organisation"].choices = [("", "Toutes")] + [
+            (o.slug, o.nom) for o in organisations
+        ]
+        self.fields["objectif"].choices = [("", "Tous")] + [
+            (o.numero, f"{o.numero}. {o.intitule[:60]}") for o in objectifs
+        ]
+        self.fields["fiche"].choices = [("", "Toutes")] + [(n, f"Fiche {n}") for n in fiches]
+        self.fields["statut"].choices = statuts

@@ -212,7 +212,8 @@ class Campagne(models.Model):
 
 
 class EvenementCampagne(models.Model):
-    """Opening, closing and reopening of a campaign: who, when, why."""
+    """Opening, closing and reopening of a campaign: who, when, why, and the
+    deadline an opening or a reopening set."""
 
     class Action(models.TextChoices):
         OUVERTURE = "ouverture", "Ouverture"
@@ -224,6 +225,12 @@ class EvenementCampagne(models.Model):
     )
     action = models.CharField("action", max_length=20, choices=Action.choices)
     motif = TexteField("motif", blank=True)
+    date_limite = models.DateField(
+        "date limite fixée",
+        null=True,
+        blank=True,
+        help_text="La date limite de saisie fixée par une ouverture ou une réouverture.",
+    )
     auteur = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -17,6 +17,7 @@ Refusals are domain errors (``contrat.erreurs``) that carry their HTTP status
 and code: the API answers them as they are, forms show their messages.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -390,45 +391,82 @@ def _verifier_equipe(utilisateur):
         raise PermissionRefusee(VALIDATION_RESERVEE)
 
 
+# One request validates or rejects at most this many values (a selection of
+# grids on the queue: 24 cells each): bounded before any row is read.
+VALIDATION_LOT_MAX = 2000
+
+
 @transaction.atomic
 def valeurs_statuer(*, utilisateur, valeurs, valider, commentaire=""):
-    """Validate (``valider=True``) or reject submitted values.
+    """Validate (``valider=True``) or reject submitted values: one cell, a
+    grid, or a selection across indicators and years.
 
-    ``valeurs`` is an iterable of ``(Valeur, version read)``. A rejection needs
-    a comment. All or nothing; stale versions raise ``ConflitEdition``.
+    ``valeurs`` is an iterable of ``(Valeur or its id, version read)``. A
+    rejection needs a comment (the partner reads it). Only submitted values
+    are decided; all or nothing; stale versions raise ``ConflitEdition``; a
+    closed campaign refuses (``Verrouillee``). Returns the values decided.
     """
     _verifier_equipe(utilisateur)
-    if not valider and not commentaire.strip():
-        raise Invalide("Expliquez le rejet dans le commentaire : le partenaire le lira.")
-    # A version read comes from a hidden field of the page: the one parser, bounded.
-    demandees = [(v, lire_entier(version, minimum=0)) for v, version in valeurs]
+    commentaire = (commentaire or "").strip()
+    if not valider and not commentaire:
+        raise Invalide(
+            "Expliquez le rejet dans le commentaire : le partenaire le lira.",
+            code="motif_requis",
+        )
+    demandees = {}
+    for n, (valeur, version) in enumerate(valeurs):
+        if n >= VALIDATION_LOT_MAX:
+            raise Invalide(
+                f"Trop de valeurs à la fois : {VALIDATION_LOT_MAX} au plus par envoi.",
+                code="trop_de_valeurs",
+            )
+        # Ids and versions come from a page's fields: the one parser, bounded.
+        pk = valeur.pk if isinstance(valeur, Valeur) else lire_entier(valeur, minimum=1)
+        demandees[pk] = lire_entier(version, minimum=0)
+    if not demandees:
+        raise Invalide(
+            "Aucune valeur sélectionnée : cochez au moins une valeur soumise.",
+            code="selection_vide",
+        )
+    # Locked in id order: two decisions over overlapping selections never deadlock.
     actuelles = {
         v.pk: v
         for v in Valeur.objects.select_for_update(of=("self",))
-        .select_related("quartier", "saisie_par")
-        .filter(pk__in=[v.pk for v, _ in demandees])
+        .select_related("indicateur", "quartier", "saisie_par")
+        .filter(pk__in=demandees)
+        .order_by("pk")
     }
     conflits = [
-        (cle(v.quartier, v.sexe), actuelles.get(v.pk))
-        for v, version in demandees
-        if actuelles.get(v.pk) is None or actuelles[v.pk].version != version
+        (
+            cle(actuelles[pk].quartier, actuelles[pk].sexe) if pk in actuelles else None,
+            actuelles.get(pk),
+        )
+        for pk, version in demandees.items()
+        if pk not in actuelles or actuelles[pk].version != version
     ]
     if conflits:
         raise ConflitEdition(conflits)
-    annees = {v.annee for v in actuelles.values()}
-    for annee in annees:
+    for annee in sorted({v.annee for v in actuelles.values()}):
         campagne_ouverte(annee)
     non_soumises = [v for v in actuelles.values() if v.statut != Valeur.Statut.SOUMISE]
     if non_soumises:
+        exemples = " ; ".join(
+            f"{v.indicateur.code} {v.annee}, {v.cellule_libelle} ({v.get_statut_display().lower()})"
+            for v in non_soumises[:5]
+        )
+        suite = " ..." if len(non_soumises) > 5 else ""
         raise Invalide(
-            "Seules les valeurs soumises se valident ou se rejettent "
-            f"({len(non_soumises)} ne le sont pas)."
+            "Seules les valeurs soumises se valident ou se rejettent ; "
+            f"{len(non_soumises)} valeur(s) sélectionnée(s) ne le sont pas : {exemples}{suite}. "
+            "Rien n'a été enregistré.",
+            code="non_soumise",
+            details={"valeurs": [v.pk for v in non_soumises[:50]]},
         )
     maintenant = timezone.now()
     with auteur(utilisateur, "validation" if valider else "rejet"):
         for valeur in actuelles.values():
             valeur.statut = Valeur.Statut.VALIDEE if valider else Valeur.Statut.REJETEE
-            valeur.commentaire_validation = commentaire.strip()
+            valeur.commentaire_validation = commentaire
             valeur.validee_par = utilisateur
             valeur.validee_le = maintenant
             valeur.version += 1
@@ -439,26 +477,52 @@ def valeurs_statuer(*, utilisateur, valeurs, valider, commentaire=""):
 # ---------------------------------------------------------------- campaigns
 
 
+def _lire_date(date_limite):
+    """A deadline as a date: a ``date``, or ISO text (an API body, a form)."""
+    if isinstance(date_limite, datetime.date):
+        return date_limite
+    try:
+        return datetime.date.fromisoformat(str(date_limite or "").strip()[:10])
+    except ValueError:
+        raise Invalide(
+            "Indiquez la date limite au format AAAA-MM-JJ.",
+            code="date_limite_invalide",
+            details={"date_limite": ["Date illisible."]},
+        ) from None
+
+
 @transaction.atomic
 def campagne_ouvrir(*, utilisateur, annee, date_limite, libelle=""):
     _verifier_equipe(utilisateur)
     if Campagne.objects.filter(annee=annee).exists():
         raise Invalide(f"Une campagne existe déjà pour {annee}.")
     campagne = Campagne(
-        annee=annee, date_limite=date_limite, libelle=libelle or f"Campagne {annee}"
+        annee=annee, date_limite=_lire_date(date_limite), libelle=libelle or f"Campagne {annee}"
     )
     campagne.full_clean()
     with auteur(utilisateur, "ouverture de campagne"):
         campagne.save()
         EvenementCampagne.objects.create(
-            campagne=campagne, action=EvenementCampagne.Action.OUVERTURE, auteur=utilisateur
+            campagne=campagne,
+            action=EvenementCampagne.Action.OUVERTURE,
+            auteur=utilisateur,
+            date_limite=campagne.date_limite,
         )
     return campagne
 
 
 @transaction.atomic
 def campagne_fermer(*, utilisateur, campagne, motif=""):
+    """Closing locks the campaign's values: it needs a reason, recorded in
+    the campaign's journal (the page asks for a confirmation first)."""
     _verifier_equipe(utilisateur)
+    motif = (motif or "").strip()
+    if not motif:
+        raise Invalide(
+            "Indiquez pourquoi la campagne est fermée : le motif est inscrit au journal.",
+            code="motif_requis",
+            details={"motif": ["Obligatoire pour fermer une campagne."]},
+        )
     campagne = Campagne.objects.select_for_update().get(pk=campagne.pk)
     if campagne.verrouillee:
         raise Invalide(f"La campagne {campagne.annee} est déjà fermée.")
@@ -475,21 +539,57 @@ def campagne_fermer(*, utilisateur, campagne, motif=""):
 
 
 @transaction.atomic
-def campagne_rouvrir(*, utilisateur, campagne, motif):
-    """Reopening is explicit: it needs a reason, and is recorded."""
+def campagne_rouvrir(*, utilisateur, campagne, motif, date_limite=None):
+    """Reopening is explicit: it needs a reason and a new deadline, in the
+    future and after the campaign's opening (a reopened campaign never keeps
+    a past deadline); both are recorded."""
     _verifier_equipe(utilisateur)
-    if not (motif or "").strip():
-        raise Invalide("Indiquez pourquoi la campagne est rouverte.")
+    erreurs = {}
+    motif = (motif or "").strip()
+    if not motif:
+        erreurs["motif"] = ["Indiquez pourquoi la campagne est rouverte."]
+    if date_limite in (None, ""):
+        erreurs["date_limite"] = ["Indiquez la nouvelle date limite de saisie."]
+    if erreurs:
+        raise Invalide(
+            " ".join(m for ms in erreurs.values() for m in ms),
+            code="reouverture_incomplete",
+            details=erreurs,
+        )
+    date_limite = _lire_date(date_limite)
     campagne = Campagne.objects.select_for_update().get(pk=campagne.pk)
     if not campagne.verrouillee:
         raise Invalide(f"La campagne {campagne.annee} est déjà ouverte.")
+    aujourdhui = timezone.localdate()
+    if date_limite <= aujourdhui:
+        raise Invalide(
+            f"La nouvelle date limite ({date_limite:%d/%m/%Y}) doit être dans le futur "
+            f"(après le {aujourdhui:%d/%m/%Y}).",
+            code="date_limite_passee",
+            details={"date_limite": ["Date passée."]},
+        )
+    ouverture = (
+        campagne.evenements.filter(action=EvenementCampagne.Action.OUVERTURE)
+        .order_by("date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    if ouverture is not None and date_limite <= timezone.localdate(ouverture):
+        raise Invalide(
+            f"La nouvelle date limite ({date_limite:%d/%m/%Y}) doit suivre l'ouverture de la "
+            f"campagne ({timezone.localdate(ouverture):%d/%m/%Y}).",
+            code="date_limite_avant_ouverture",
+            details={"date_limite": ["Avant l'ouverture."]},
+        )
     with auteur(utilisateur, "réouverture de campagne"):
         campagne.statut = Campagne.Statut.OUVERTE
-        campagne.save(update_fields=["statut"])
+        campagne.date_limite = date_limite
+        campagne.save(update_fields=["statut", "date_limite"])
         EvenementCampagne.objects.create(
             campagne=campagne,
             action=EvenementCampagne.Action.REOUVERTURE,
             auteur=utilisateur,
-            motif=motif.strip(),
+            motif=motif,
+            date_limite=date_limite,
         )
     return campagne

@@ -6,28 +6,31 @@ Views stay thin: forms convert, :mod:`engagements.services` decides.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, user_passes_test
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Min
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from contrat.annees import ANNEE_MAX, ANNEE_MIN
-from contrat.models import Organisation, organisation_de
+from contrat.models import Objectif, Organisation, organisation_de
 from contrat.nombres import lire_entier
 from contrat.securite import journaliser_refus
 from contrat.televersement import limite_televersement
 from engagements import accueil, echange
 from engagements.forms import (
     CampagneForm,
+    FermetureForm,
+    FiltreFileForm,
     GrilleForm,
     ImportForm,
-    MotifForm,
+    ReouvertureForm,
     StatuerForm,
     nom_champ,
 )
 from engagements.models import Campagne, EvenementCampagne, Valeur
 from engagements.services import (
+    VALIDATION_LOT_MAX,
     ConflitEdition,
     GrilleInvalide,
     campagne_fermer,
@@ -42,6 +45,13 @@ from engagements.suivi import (
     completude_par_partenaire,
     grille_totaux,
     historique_valide,
+)
+from engagements.validation import (
+    STATUTS_FILE,
+    completer_page,
+    contexte_grille,
+    file_de_validation,
+    lire_jetons,
 )
 from fiches.models import Indicateur
 
@@ -278,57 +288,152 @@ def importer(request, annee, code):
     )
 
 
+# Grids per page of the validation queue.
+FILE_PAR_PAGE = 50
+
+
+def _statuer(request, demandees, form):
+    """Validate or reject ``demandees`` ((value or id, version) pairs) with
+    the form's comment; ``(decided values, conflict message)``. The refusals
+    land on the form."""
+    valider = request.POST.get("action", "").startswith("valider")
+    try:
+        decidees = valeurs_statuer(
+            utilisateur=request.user,
+            valeurs=demandees,
+            valider=valider,
+            commentaire=form.cleaned_data["commentaire"],
+        )
+    except ConflitEdition as exc:
+        return None, exc.message
+    except ValidationError as exc:
+        for erreur in exc.messages:
+            form.add_error(None, erreur)
+        return None, None
+    messages.success(
+        request, f"{len(decidees)} valeur(s) {'validée(s)' if valider else 'rejetée(s)'}."
+    )
+    return decidees, None
+
+
 @equipe_requise
 def file_validation(request):
-    """Staff's queue: grids with submitted values, oldest first."""
-    attente = (
-        Valeur.objects.filter(statut=Valeur.Statut.SOUMISE)
-        .values("indicateur", "annee")
-        .annotate(nb=Count("pk"), depuis=Min("soumise_le"))
-        .order_by("depuis")
+    """Staff's queue: the grids (indicator × year), filtered by campaign,
+    organisation, objective, fiche and status, with counts; those waiting
+    first, oldest submission first. Ticked grids are validated or rejected
+    together (one comment for a rejection)."""
+    campagnes_ = list(Campagne.objects.all())
+    donnees = request.GET.copy()
+    donnees.setdefault("statut", Valeur.Statut.SOUMISE)
+    filtres = FiltreFileForm(
+        donnees,
+        campagnes=campagnes_,
+        organisations=Organisation.objects.filter(indicateurs__isnull=False)
+        .distinct()
+        .order_by("nom"),
+        objectifs=Objectif.objects.all(),
+        fiches=Indicateur.objects.filter(fiche__isnull=False, actif=True)
+        .order_by("fiche__enjeu_numero", "fiche__rang")
+        .values_list("fiche__numero", flat=True)
+        .distinct(),
+        statuts=STATUTS_FILE,
     )
-    indicateurs = Indicateur.objects.select_related("fiche", "organisation").in_bulk(
-        {row["indicateur"] for row in attente}
+    criteres = filtres.cleaned_data if filtres.is_valid() else {"statut": Valeur.Statut.SOUMISE}
+    form = StatuerForm(request.POST or None)
+    conflit = None
+    if request.method == "POST" and form.is_valid():
+        demandees = lire_jetons(request.POST.getlist("grille"), VALIDATION_LOT_MAX)
+        decidees, conflit = _statuer(request, demandees, form)
+        if decidees is not None:
+            return redirect(request.get_full_path())
+    lignes, comptes = file_de_validation(
+        annee=criteres.get("annee"),
+        organisation=criteres.get("organisation"),
+        objectif=criteres.get("objectif"),
+        fiche=criteres.get("fiche"),
+        statut=criteres.get("statut", ""),
     )
-    lignes = [{**row, "indicateur": indicateurs[row["indicateur"]]} for row in attente]
-    return render(request, "engagements/file_validation.html", {"lignes": lignes})
+    page = Paginator(lignes, FILE_PAR_PAGE).get_page(request.GET.get("page"))
+    completer_page(page.object_list)
+    sans_statut = donnees.copy()
+    for cle_ in ("statut", "page"):
+        sans_statut.pop(cle_, None)
+    sans_page = donnees.copy()
+    sans_page.pop("page", None)
+    return render(
+        request,
+        "engagements/file_validation.html",
+        {
+            "filtres": filtres,
+            "page": page,
+            "lignes": page.object_list,
+            "statuts": [
+                {"code": code, "libelle": libelle, **comptes[code]}
+                for code, libelle in STATUTS_FILE
+            ],
+            "statut": criteres.get("statut", ""),
+            "sans_statut": sans_statut.urlencode(),
+            "sans_page": sans_page.urlencode(),
+            "form": form,
+            "conflit": conflit,
+        },
+        status=409 if conflit else (400 if form.errors or filtres.errors else 200),
+    )
 
 
 @equipe_requise
 def valider_grille(request, annee, code):
+    """One grid with its context (unit, the year's target, baseline, earlier
+    years' validated values, totals, the partner's note once, who submitted
+    when); validate or reject one cell, the ticked cells or the whole grid."""
     indicateur = get_object_or_404(
-        Indicateur.objects.select_related("fiche", "organisation"), code=code
+        Indicateur.objects.select_related("fiche", "organisation").prefetch_related(
+            "cibles_annuelles"
+        ),
+        code=code,
     )
+    reference = indicateur.reference_de_serie()
+    if reference is not None:
+        # One fact, entered once: the values are the reference's (fiches/series.py).
+        messages.info(
+            request,
+            f"{indicateur.code} est saisi sous l'indicateur {reference.code} (même série).",
+        )
+        return redirect("saisie:valider_grille", annee=annee, code=reference.code)
     campagne = get_object_or_404(Campagne, annee=annee)
     valeurs = _valeurs(indicateur, annee)
     soumises = [v for v in valeurs.values() if v.statut == Valeur.Statut.SOUMISE]
     form = StatuerForm(request.POST or None)
     conflit = None
     if request.method == "POST" and form.is_valid():
-        valider = request.POST.get("action") == "valider"
-        demandees = []
-        for valeur in soumises:
-            version = request.POST.get(f"ver_{valeur.pk}")
-            if version is not None:
-                demandees.append((valeur, version))
-        try:
-            if not demandees:
-                raise ValidationError("Aucune valeur soumise à traiter.")
-            valeurs_statuer(
-                utilisateur=request.user,
-                valeurs=demandees,
-                valider=valider,
-                commentaire=form.cleaned_data["commentaire"],
-            )
-        except ConflitEdition as exc:
-            conflit = exc.message
-        except ValidationError as exc:
-            for erreur in exc.messages:
-                form.add_error(None, erreur)
+        action = request.POST.get("action", "")
+        versions = {v.pk: request.POST.get(f"ver_{v.pk}") for v in valeurs.values()}
+        if ":" in action:
+            # One cell's own button: "valider:<id>" or "rejeter:<id>".
+            choisies = [action.partition(":")[2]]
+        elif action.endswith("_selection"):
+            choisies = request.POST.getlist("selection")
         else:
-            messages.success(
-                request, f"{len(demandees)} valeur(s) {'validée(s)' if valider else 'rejetée(s)'}."
-            )
+            # The whole grid: every submitted value whose version the page carried.
+            choisies = [str(v.pk) for v in soumises if versions.get(v.pk) is not None]
+        par_pk = {str(v.pk): v for v in valeurs.values()}
+        demandees = []
+        for choisie in choisies[: VALIDATION_LOT_MAX + 1]:
+            valeur = par_pk.get(choisie)
+            if valeur is None:
+                # Not a value of this grid: the service refuses it (conflict: unknown id).
+                demandees.append((choisie, 0))
+            else:
+                # A cell the page did not offer (not submitted) carries no version:
+                # the one read now, and the service names why it is refused.
+                version = versions[valeur.pk]
+                demandees.append((valeur, valeur.version if version is None else version))
+        decidees, conflit = _statuer(request, demandees, form)
+        if decidees is not None:
+            if Valeur.objects.filter(
+                indicateur=indicateur, annee=annee, statut=Valeur.Statut.SOUMISE
+            ).exists():
+                return redirect("saisie:valider_grille", annee=annee, code=code)
             return redirect("saisie:validation")
     cellules = GrilleForm(indicateur=indicateur, valeurs=valeurs, lecture_seule=True).cellules
     return render(
@@ -337,11 +442,11 @@ def valider_grille(request, annee, code):
         {
             "indicateur": indicateur,
             "campagne": campagne,
-            "cible": indicateur.cible_de(annee),
             "cellules": cellules,
             "soumises": soumises,
             "form": form,
             "conflit": conflit,
+            **contexte_grille(indicateur, annee, valeurs),
         },
         status=409 if conflit else (400 if form.errors else 200),
     )
@@ -360,12 +465,20 @@ def campagnes(request):
         else:
             messages.success(request, f"{nouvelle} ouverte.")
             return redirect(f"{reverse('saisie:campagnes')}?annee={nouvelle.annee}")
+    # The last closing or reopening of each campaign, for the list (one query).
+    derniers = {}
+    for evenement in (
+        EvenementCampagne.objects.filter(campagne__in=toutes)
+        .exclude(action=EvenementCampagne.Action.OUVERTURE)
+        .order_by("campagne_id", "date")
+    ):
+        derniers[evenement.campagne_id] = evenement
     return render(
         request,
         "engagements/campagnes.html",
         {
             "campagne": campagne,
-            "campagnes": toutes,
+            "campagnes": [(c, derniers.get(c.pk)) for c in toutes],
             "completude": completude_par_partenaire(campagne) if campagne else [],
             "evenements": EvenementCampagne.objects.filter(campagne=campagne).select_related(
                 "auteur"
@@ -373,26 +486,46 @@ def campagnes(request):
             if campagne
             else [],
             "form": form,
-            "motif_form": MotifForm(),
         },
         status=400 if form.errors else 200,
     )
 
 
 @equipe_requise
-@require_POST
 def campagne_action(request, annee, action):
+    """Close (reason and confirmation) or reopen (reason and a new deadline)
+    a campaign: GET shows the form, POST decides through the service."""
+    if action not in {"fermer", "rouvrir"}:
+        raise Http404("Action inconnue.")
     campagne = get_object_or_404(Campagne, annee=annee)
-    form = MotifForm(request.POST)
-    form.is_valid()
-    motif = form.cleaned_data.get("motif", "")
-    try:
-        if action == "fermer":
-            campagne_fermer(utilisateur=request.user, campagne=campagne, motif=motif)
-            messages.success(request, f"{campagne} fermée : ses valeurs sont verrouillées.")
+    Formulaire = FermetureForm if action == "fermer" else ReouvertureForm
+    form = Formulaire(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if action == "fermer":
+                campagne_fermer(
+                    utilisateur=request.user, campagne=campagne, motif=form.cleaned_data["motif"]
+                )
+                messages.success(request, f"{campagne} fermée : ses valeurs sont verrouillées.")
+            else:
+                campagne_rouvrir(
+                    utilisateur=request.user,
+                    campagne=campagne,
+                    motif=form.cleaned_data["motif"],
+                    date_limite=form.cleaned_data["date_limite"],
+                )
+                messages.success(
+                    request,
+                    f"{campagne} rouverte jusqu'au {form.cleaned_data['date_limite']:%d/%m/%Y}.",
+                )
+        except ValidationError as exc:
+            for erreur in exc.messages:
+                form.add_error(None, erreur)
         else:
-            campagne_rouvrir(utilisateur=request.user, campagne=campagne, motif=motif)
-            messages.success(request, f"{campagne} rouverte.")
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect(f"{reverse('saisie:campagnes')}?annee={annee}")
+            return redirect(f"{reverse('saisie:campagnes')}?annee={annee}")
+    return render(
+        request,
+        "engagements/campagne_action.html",
+        {"campagne": campagne, "action": action, "form": form},
+        status=400 if form.errors else 200,
+    )

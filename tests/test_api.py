@@ -418,7 +418,7 @@ def test_write_path_errors(campagne, partenaire, equipe):
     assert response.json()["erreur"]["details"]["actuelle"]["valeur"] == 4.0
     assert Valeur.objects.get().valeur == Decimal(4)
     # 423: a closed campaign.
-    campagne_fermer(utilisateur=equipe, campagne=campagne)
+    campagne_fermer(utilisateur=equipe, campagne=campagne, motif="Campagne terminée")
     response = poster(metropole, indicateur="2019-1.1-1", annee=2021, valeur="5", version=2)
     assert response.status_code == 423
     assert "fermée" in response.json()["erreur"]["message"]

@@ -169,10 +169,11 @@ REGLES = {
         lambda d: f"/api/suivis/{d['suivi']}/rejeter/",
         prive({403}, {404}, {400}, anonyme={401, 403}),
     ),
+    # GET: the confirmation form (reason, confirmation or new deadline).
     "saisie:campagne_action": (
-        "post",
+        "get",
         lambda d: reverse("saisie:campagne_action", args=[2022, "fermer"]),
-        prive({302}, {302}, {302}),
+        EQUIPE_SEULE,
     ),
     "api:valeur-detail": (
         "get",
@@ -368,7 +369,8 @@ def test_the_matrix(clients):
     assert verifiees > 150
     # Nothing crossed organisations.
     assert Valeur.objects.get(pk=donnees["brouillon"]).valeur == 5
-    assert Campagne.objects.get(annee=2022).verrouillee  # only staff could close it
+    # Closing takes a reason and a confirmation: no empty request closes it, whoever sends it.
+    assert not Campagne.objects.get(annee=2022).verrouillee
     from engagements.models import SuiviAction
 
     assert SuiviAction.objects.get(pk=donnees["suivi"]).statut == "brouillon"

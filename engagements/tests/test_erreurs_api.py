@@ -110,7 +110,7 @@ def test_the_real_service_refusals_reach_the_client(campagne, partenaire, equipe
     assert (erreur["code"], erreur["statut"]) == ("conflit", 409)
     assert erreur["message"].startswith("Quelqu'un a modifié ces valeurs")
     assert erreur["details"]["actuelle"]["valeur"] == 3.0
-    campagne_fermer(utilisateur=equipe, campagne=campagne)
+    campagne_fermer(utilisateur=equipe, campagne=campagne, motif="Campagne terminée")
     reponse = poster(indicateur="2019-1.1-1", valeur="5", version=1)
     assert reponse.status_code == 423
     assert reponse.json() == corps(

@@ -1,9 +1,11 @@
 """The service layer of data entry: every rule, whatever the entry point."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from contrat.models import Modification, Quartier
 from contrat.nombres import ecrire_nombre, lire_nombre
@@ -227,7 +229,7 @@ def test_the_target_check_uses_the_grid_total_for_counts(indicateur, metropole, 
 
 
 def test_a_closed_campaign_refuses_writes_until_reopened(indicateur, metropole, campagne, equipe):
-    campagne_fermer(utilisateur=equipe, campagne=campagne)
+    campagne_fermer(utilisateur=equipe, campagne=campagne, motif="Campagne terminée")
     with pytest.raises(ValidationError) as excinfo:
         grille_enregistrer(
             utilisateur=metropole, indicateur=indicateur, annee=2021, saisies={TOUT: ("5", 0)}
@@ -240,14 +242,19 @@ def test_a_closed_campaign_refuses_writes_until_reopened(indicateur, metropole, 
         )
     with pytest.raises(ValidationError):
         campagne_rouvrir(utilisateur=equipe, campagne=campagne, motif="")
-    campagne_rouvrir(utilisateur=equipe, campagne=campagne, motif="Correction demandée par la CAF")
+    campagne_rouvrir(
+        utilisateur=equipe,
+        campagne=campagne,
+        motif="Correction demandée par la CAF",
+        date_limite=timezone.localdate() + datetime.timedelta(days=30),
+    )
     grille_enregistrer(
         utilisateur=metropole, indicateur=indicateur, annee=2021, saisies={TOUT: ("5", 0)}
     )
     actions = list(campagne.evenements.values_list("action", "motif"))
     assert actions == [
         (EvenementCampagne.Action.OUVERTURE, ""),
-        (EvenementCampagne.Action.FERMETURE, ""),
+        (EvenementCampagne.Action.FERMETURE, "Campagne terminée"),
         (EvenementCampagne.Action.REOUVERTURE, "Correction demandée par la CAF"),
     ]
 

@@ -1,6 +1,7 @@
 """Partner data entry and staff validation, through the web pages, as users do it."""
 
 import csv
+import datetime
 import html
 import io
 import itertools
@@ -9,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from contrat.models import Quartier
 from engagements import xlsx
@@ -142,21 +144,39 @@ def test_the_second_of_two_concurrent_edits_is_refused_with_the_newer_value(demo
 def test_a_closed_campaign_shows_locked_and_refuses_writes(demo):
     indicateur = indicateur_de("metropole")
     equipe = connecte("demo-equipe")
-    response = equipe.post(reverse("saisie:campagne_action", args=[2021, "fermer"]), {"motif": ""})
+    fermer = reverse("saisie:campagne_action", args=[2021, "fermer"])
+    # No reason, or no confirmation: refused in French, nothing closed.
+    response = equipe.post(fermer, {"motif": "", "confirmer": "on"})
+    assert response.status_code == 400
+    assert "Indiquez pourquoi la campagne est fermée." in html.unescape(response.text)
+    response = equipe.post(fermer, {"motif": "Fin de la campagne"})
+    assert response.status_code == 400
+    assert "Cochez la case pour confirmer la fermeture." in response.text
+    assert not Campagne.objects.get(annee=2021).verrouillee
+    response = equipe.post(fermer, {"motif": "Fin de la campagne", "confirmer": "on"})
     assert response.status_code == 302
     assert Campagne.objects.get(annee=2021).verrouillee
+    liste = html.unescape(equipe.get(reverse("saisie:campagnes")).text)
+    assert "Fermeture le" in liste and "Fin de la campagne" in liste
     client = connecte("demo-metropole")
     page = client.get(grille_url(indicateur))
     assert "fermée : valeurs verrouillées" in page.text
     response = client.post(grille_url(indicateur), donnees_grille(indicateur, {(None, ""): "3"}))
     assert not Valeur.objects.exists()
-    # Reopening needs a reason.
-    equipe.post(reverse("saisie:campagne_action", args=[2021, "rouvrir"]), {"motif": ""})
+    # Reopening needs a reason and a new deadline in the future.
+    rouvrir = reverse("saisie:campagne_action", args=[2021, "rouvrir"])
+    demain = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    hier = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    assert equipe.post(rouvrir, {"motif": "", "date_limite": demain}).status_code == 400
+    assert equipe.post(rouvrir, {"motif": "Retard de la CAF"}).status_code == 400
+    response = equipe.post(rouvrir, {"motif": "Retard de la CAF", "date_limite": hier})
+    assert response.status_code == 400
+    assert "doit être dans le futur" in html.unescape(response.text)
     assert Campagne.objects.get(annee=2021).verrouillee
-    equipe.post(
-        reverse("saisie:campagne_action", args=[2021, "rouvrir"]), {"motif": "Retard de la CAF"}
-    )
-    assert not Campagne.objects.get(annee=2021).verrouillee
+    response = equipe.post(rouvrir, {"motif": "Retard de la CAF", "date_limite": demain})
+    assert response.status_code == 302
+    campagne = Campagne.objects.get(annee=2021)
+    assert not campagne.verrouillee and campagne.date_limite.isoformat() == demain
     page = equipe.get(reverse("saisie:campagnes"), {"annee": 2021})
     assert "Réouverture" in page.text and "Retard de la CAF" in page.text
 

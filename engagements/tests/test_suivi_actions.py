@@ -189,7 +189,7 @@ def test_caf_partner_reports_on_its_seven_commitments_staff_validate_and_the_api
 def test_closed_campaign_locks_follow_ups(partenaire, equipe, campagne):
     caf = partenaire("caf-herault")
     suivi = _brouillon(caf, _engagement_caf())
-    campagne_fermer(utilisateur=equipe, campagne=campagne)
+    campagne_fermer(utilisateur=equipe, campagne=campagne, motif="Campagne terminée")
     with pytest.raises(Verrouillee):
         suivi_soumettre(utilisateur=caf, suivi=suivi, version=suivi.version)
     reponse = _connecte(caf).patch(
