@@ -222,7 +222,7 @@ def test_the_campaign_selector_lists_every_campaign_and_keeps_the_choice(campagn
     from engagements.services import campagne_fermer, campagne_ouvrir
 
     autre = campagne_ouvrir(utilisateur=equipe, annee=2020, date_limite=datetime.date(2021, 3, 31))
-    campagne_fermer(utilisateur=equipe, campagne=autre)
+    campagne_fermer(utilisateur=equipe, campagne=autre, motif="Campagne 2020 terminée.")
     client = connecte(etat)
     defaut = client.get(reverse(ACCUEIL))
     assert defaut.context["campagne"] == campagne  # the open one
