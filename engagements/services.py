@@ -29,6 +29,7 @@ from contrat.erreurs import Conflit, ErreurMetier, Invalide, PermissionRefusee, 
 from contrat.historique import auteur
 from contrat.models import Organisation, Quartier, organisation_de
 from contrat.nombres import ecrire_nombre, lire_entier, lire_nombre
+from engagements import signaux
 from engagements.models import Campagne, EvenementCampagne, Valeur
 from fiches.models import Indicateur
 
@@ -419,6 +420,14 @@ def valeurs_statuer(*, utilisateur, valeurs, valider, commentaire=""):
             valeur.validee_le = maintenant
             valeur.version += 1
             valeur.save()
+    if not valider:
+        # The partner's users are told by e-mail, once the rejection is committed.
+        signaux.annoncer(
+            signaux.valeurs_rejetees,
+            valeurs=sorted(actuelles),
+            commentaire=commentaire.strip(),
+            auteur=utilisateur.pk,
+        )
     return list(actuelles.values())
 
 
@@ -439,6 +448,7 @@ def campagne_ouvrir(*, utilisateur, annee, date_limite, libelle=""):
         EvenementCampagne.objects.create(
             campagne=campagne, action=EvenementCampagne.Action.OUVERTURE, auteur=utilisateur
         )
+    signaux.annoncer(signaux.campagne_ouverte, campagne=campagne.pk)
     return campagne
 
 
