@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,42 +14,125 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Preferences',
+            name="Preferences",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('campagnes', models.BooleanField(default=True, verbose_name="ouvertures, rappels d'échéance et retards de campagne")),
-                ('rejets', models.BooleanField(default=True, verbose_name='valeurs rejetées')),
-                ('synthese', models.BooleanField(default=True, verbose_name='synthèse quotidienne des soumissions (équipe)')),
-                ('utilisateur', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='preferences_notifications', to=settings.AUTH_USER_MODEL, verbose_name='utilisateur')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "campagnes",
+                    models.BooleanField(
+                        default=True,
+                        verbose_name="ouvertures, rappels d'échéance et retards de campagne",
+                    ),
+                ),
+                ("rejets", models.BooleanField(default=True, verbose_name="valeurs rejetées")),
+                (
+                    "synthese",
+                    models.BooleanField(
+                        default=True, verbose_name="synthèse quotidienne des soumissions (équipe)"
+                    ),
+                ),
+                (
+                    "utilisateur",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="preferences_notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="utilisateur",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'préférences de notification',
-                'verbose_name_plural': 'préférences de notification',
-                'ordering': ['utilisateur'],
+                "verbose_name": "préférences de notification",
+                "verbose_name_plural": "préférences de notification",
+                "ordering": ["utilisateur"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('ouverture', 'Ouverture de campagne'), ('rappel_15', 'Rappel : échéance dans 15 jours'), ('rappel_3', 'Rappel : échéance dans 3 jours'), ('retard', 'Saisie en retard'), ('rejet', 'Valeur rejetée'), ('synthese', 'Synthèse quotidienne des soumissions')], max_length=20, verbose_name='type')),
-                ('cle', models.CharField(help_text='Ce dont parle le message (campagne et échéance, grille et rejet, jour).', max_length=200, verbose_name='objet')),
-                ('date', models.DateField(help_text='Le jour pour lequel le message a été produit.', verbose_name='date')),
-                ('titre', models.CharField(max_length=300, verbose_name='titre')),
-                ('texte', models.TextField(verbose_name='texte')),
-                ('lien', models.CharField(blank=True, max_length=500, verbose_name='lien')),
-                ('par_courriel', models.BooleanField(default=True, help_text="Faux si le destinataire s'y est opposé.", verbose_name='à envoyer par courriel')),
-                ('creee_le', models.DateTimeField(auto_now_add=True, verbose_name='créée le')),
-                ('envoyee_le', models.DateTimeField(blank=True, null=True, verbose_name='envoyée le')),
-                ('lue_le', models.DateTimeField(blank=True, null=True, verbose_name='lue le')),
-                ('destinataire', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='destinataire')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("ouverture", "Ouverture de campagne"),
+                            ("rappel_15", "Rappel : échéance dans 15 jours"),
+                            ("rappel_3", "Rappel : échéance dans 3 jours"),
+                            ("retard", "Saisie en retard"),
+                            ("rejet", "Valeur rejetée"),
+                            ("synthese", "Synthèse quotidienne des soumissions"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "cle",
+                    models.CharField(
+                        help_text="Ce dont parle le message (campagne et échéance, grille et rejet, jour).",
+                        max_length=200,
+                        verbose_name="objet",
+                    ),
+                ),
+                (
+                    "date",
+                    models.DateField(
+                        help_text="Le jour pour lequel le message a été produit.",
+                        verbose_name="date",
+                    ),
+                ),
+                ("titre", models.CharField(max_length=300, verbose_name="titre")),
+                ("texte", models.TextField(verbose_name="texte")),
+                ("lien", models.CharField(blank=True, max_length=500, verbose_name="lien")),
+                (
+                    "par_courriel",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Faux si le destinataire s'y est opposé.",
+                        verbose_name="à envoyer par courriel",
+                    ),
+                ),
+                ("creee_le", models.DateTimeField(auto_now_add=True, verbose_name="créée le")),
+                (
+                    "envoyee_le",
+                    models.DateTimeField(blank=True, null=True, verbose_name="envoyée le"),
+                ),
+                ("lue_le", models.DateTimeField(blank=True, null=True, verbose_name="lue le")),
+                (
+                    "destinataire",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="destinataire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-creee_le', '-pk'],
-                'indexes': [models.Index(fields=['destinataire', 'lue_le'], name='notifications_dest_lue_idx')],
-                'constraints': [models.UniqueConstraint(fields=('destinataire', 'type', 'cle'), name='notifications_notification_unique_message')],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-creee_le", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["destinataire", "lue_le"], name="notifications_dest_lue_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("destinataire", "type", "cle"),
+                        name="notifications_notification_unique_message",
+                    )
+                ],
             },
         ),
     ]
