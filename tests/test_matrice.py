@@ -518,7 +518,7 @@ def tous_les_appelants(partenaire, equipe, campagne):
 
 
 def test_every_route_every_method_every_caller(tous_les_appelants):
-    """358 routes × 5 methods × 8 callers (anonymous, the 5 other partners,
+    """379 routes × 5 methods × 8 callers (anonymous, the 5 other partners,
     the owner, staff): never a server error; the admin only for staff;
     nothing written and no draft of another organisation shown to anyone but
     its organisation and staff."""

@@ -357,3 +357,32 @@ def test_preferences_page_saves_the_opt_out(client, deux_boites):
 def test_the_anonymous_are_sent_to_log_in(client):
     reponse = client.get(reverse("notifications:liste"))
     assert reponse.status_code == 302 and reverse("connexion") in reponse["Location"]
+
+
+def test_a_mail_server_down_at_rejection_keeps_the_rejection_and_retries_the_email(
+    soumise, equipe, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.mail import EmailMultiAlternatives
+
+    envoyer = EmailMultiAlternatives.send
+
+    def en_panne(self, *a, **k):
+        raise OSError("serveur injoignable")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", en_panne)
+    with django_capture_on_commit_callbacks(execute=True):
+        valeurs_statuer(
+            utilisateur=equipe,
+            valeurs=[(soumise, soumise.version)],
+            valider=False,
+            commentaire="motif",
+        )
+    soumise.refresh_from_db()
+    assert soumise.statut == Valeur.Statut.REJETEE
+    notification = Notification.objects.get(type=T.REJET)
+    assert notification.envoyee_le is None and mail.outbox == []
+    monkeypatch.setattr(EmailMultiAlternatives, "send", envoyer)
+    call_command("notifier", date=notification.date.isoformat(), stdout=open("/dev/null", "w"))
+    assert [m.subject for m in mail.outbox if "Valeur rejetée" in m.subject] == [
+        "[Contrat de ville] Valeur rejetée : 2019-1.1-1 (2021)"
+    ]
