@@ -113,6 +113,8 @@ INSTALLED_APPS = [
     "gouvernance",
     # The read side: dashboards, annual report, aggregates (seeds nothing).
     "tableaux",
+    # E-mails and the in-app list: campaign reminders, rejections, digest.
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +134,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "contrat.api.intergiciel.Api404JsonMiddleware",
+    # With DEBUG on, the app's own pages answer 404 and 403 with their French
+    # pages too (not the technical ones); the admin and the API are left alone.
+    "contrat.pages_erreur.PagesErreurMiddleware",
     "contrat.securite.EntetesSecuriteMiddleware",
     # Inside the security headers: a NUL in the path or query string is a 400.
     "contrat.securite.CaractereNulMiddleware",
@@ -171,6 +176,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -304,6 +310,35 @@ IMPORT_CELLULE_MAX = int(os.getenv("IMPORT_CELLULE_MAX", "5000"))
 LOGIN_URL = "connexion"
 LOGIN_REDIRECT_URL = "saisie:mes_indicateurs"
 LOGOUT_REDIRECT_URL = "accueil"
+
+# E-mail (notifications, invitations, password resets). Production: SMTP,
+# configured from the environment. Development: each message is written as a
+# file into var/courriels/ (git-ignored), no outside service needed; the
+# in-app list (/notifications/) shows them too.
+EMAIL_BACKEND = os.getenv(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = Path(os.getenv("EMAIL_FILE_PATH", BASE_DIR / "var" / "courriels"))
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.getenv("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.getenv("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.getenv(
+    "DEFAULT_FROM_EMAIL", "Contrat de ville <ne-pas-repondre@contrat-de-ville.invalid>"
+)
+SERVER_EMAIL = os.getenv("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# The address of the site in e-mails sent by the daily command (no request
+# to read it from).
+SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").strip()
+# An invitation link is valid this many days; a password-reset link this many seconds.
+INVITATION_DUREE_JOURS = int(os.getenv("INVITATION_DUREE_JOURS", "7"))
+PASSWORD_RESET_TIMEOUT = int(os.getenv("PASSWORD_RESET_TIMEOUT", str(24 * 3600)))
 
 REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["contrat.api.filtres.FiltresBackend"],

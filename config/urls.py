@@ -20,6 +20,9 @@ urlpatterns = [
         name="connexion",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="deconnexion"),
+    # Invitations, password reset by e-mail, choosing a password.
+    path("comptes/", include("contrat.urls_comptes")),
+    path("notifications/", include("notifications.urls")),
     path("saisie/", include("engagements.urls")),
     path("api/", include(("config.api", "api"))),
     path("tableaux/", include(tableaux_urls)),

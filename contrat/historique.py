@@ -155,6 +155,9 @@ SANS_TRIGGERS = {
     "engagements_synthesevaleurs": "written only by the engagements_valeur_synthese trigger, "
     "inside a write to engagements_valeur that is already recorded and already bumps "
     "the generation",
+    "notifications_notification": "a mailbox, not data: marking a message read must not make "
+    "the API caches stale, and the history would copy every e-mail",
+    "notifications_preferences": "a user's mail settings, not data (same reason)",
     "tableaux_rapportpdf": "the annual report's PDF stored for one data generation (a cache "
     "entry, not data): the generation trigger would make each PDF stale as it is stored, and "
     "the history would copy every PDF's bytes",

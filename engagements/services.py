@@ -30,6 +30,7 @@ from contrat.erreurs import Conflit, ErreurMetier, Invalide, PermissionRefusee, 
 from contrat.historique import auteur
 from contrat.models import Organisation, Quartier, organisation_de
 from contrat.nombres import ecrire_nombre, lire_entier, lire_nombre
+from engagements import signaux
 from engagements.models import Campagne, EvenementCampagne, Valeur
 from fiches.models import Indicateur
 
@@ -471,6 +472,14 @@ def valeurs_statuer(*, utilisateur, valeurs, valider, commentaire=""):
             valeur.validee_le = maintenant
             valeur.version += 1
             valeur.save()
+    if not valider:
+        # The partner's users are told by e-mail, once the rejection is committed.
+        signaux.annoncer(
+            signaux.valeurs_rejetees,
+            valeurs=sorted(actuelles),
+            commentaire=commentaire.strip(),
+            auteur=utilisateur.pk,
+        )
     return list(actuelles.values())
 
 
@@ -508,6 +517,7 @@ def campagne_ouvrir(*, utilisateur, annee, date_limite, libelle=""):
             auteur=utilisateur,
             date_limite=campagne.date_limite,
         )
+    signaux.annoncer(signaux.campagne_ouverte, campagne=campagne.pk)
     return campagne
 
 

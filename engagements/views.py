@@ -4,7 +4,7 @@ Views stay thin: forms convert, :mod:`engagements.services` decides.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, user_passes_test
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from contrat import acces
 from contrat.annees import ANNEE_MAX, ANNEE_MIN
 from contrat.models import Objectif, Organisation, organisation_de
 from contrat.nombres import lire_entier
@@ -55,7 +56,8 @@ from engagements.validation import (
 )
 from fiches.models import Indicateur
 
-equipe_requise = user_passes_test(lambda u: u.is_active and u.is_staff, login_url="connexion")
+# Staff pages: a signed-in partner gets the French 403 page, not the login form again.
+equipe_requise = acces.equipe_requise
 
 
 def _campagne_choisie(request):

@@ -1,13 +1,13 @@
 from pathlib import PurePosixPath
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import FileResponse, Http404
 
+from contrat.acces import equipe_requise
 from gouvernance.documents import content_type, detecter
 from gouvernance.models import Document
 
 
-@staff_member_required
+@equipe_requise
 def document(request, nom):
     """A meeting document, for staff: always a download, whatever it holds.
 

@@ -2,6 +2,7 @@
 
     config        project wiring: settings, root URLs, WSGI/ASGI, the API router
     tableaux      read side: dashboards, annual report, aggregates
+    notifications e-mails and the in-app list (beside tableaux)
     engagements   gouvernance    (side by side: neither imports the other)
     fiches
     contrat       ground floor: the contract frame and shared infrastructure
@@ -23,6 +24,7 @@ ETAGES = {
     "engagements": 2,
     "gouvernance": 2,
     "tableaux": 3,
+    "notifications": 3,
     "config": 4,
 }
 

@@ -56,7 +56,11 @@ def prive(proprietaire, autre, equipe, anonyme=LOGIN):
     }
 
 
-EQUIPE_SEULE = prive({302}, {302}, {200})
+# A staff page: the login form for the anonymous, the French 403 page (with
+# its reason) for a signed-in partner.
+EQUIPE_SEULE = prive({403}, {403}, {200})
+# The admin sends everyone but staff to its own login page.
+ADMIN_EQUIPE = prive({302}, {302}, {200})
 PUBLIC = tous(200)
 # name (or regex) -> (method, url builder, expected statuses per caller)
 REGLES = {
@@ -121,12 +125,12 @@ REGLES = {
     "saisie:parametrage_importer": (
         "post",
         lambda d: reverse("saisie:parametrage_importer"),
-        prive({302}, {302}, {400}),
+        prive({403}, {403}, {400}),
     ),
     "saisie:parametrage_confirmer": (
         "post",
         lambda d: reverse("saisie:parametrage_confirmer"),
-        prive({302}, {302}, {302}),
+        prive({403}, {403}, {302}),
     ),
     "saisie:suivis": ("get", lambda d: reverse("saisie:suivis"), prive({200}, {200}, {200})),
     "saisie:suivi_fiche": (
@@ -206,7 +210,47 @@ REGLES = {
     "gouvernance:document": (
         "get",
         lambda d: reverse("gouvernance:document", args=["gouvernance/2021/absent.pdf"]),
-        prive({302}, {302}, {404}),
+        prive({403}, {403}, {404}),
+    ),
+    # Accounts: staff invite partners' users; anyone resets a password.
+    "comptes:invitations": ("get", lambda d: reverse("comptes:invitations"), EQUIPE_SEULE),
+    "comptes:renvoyer": (
+        "post",
+        lambda d: reverse("comptes:renvoyer", args=[999999]),
+        prive({403}, {403}, {404}),
+    ),
+    # An invalid link answers its French page, to anyone.
+    "comptes:activer": (
+        "get",
+        lambda d: reverse("comptes:activer", args=["MQ", "abc-123"]),
+        PUBLIC,
+    ),
+    "comptes:mot_de_passe_nouveau": (
+        "get",
+        lambda d: reverse("comptes:mot_de_passe_nouveau", args=["MQ", "abc-123"]),
+        PUBLIC,
+    ),
+    r"comptes:mot_de_passe_.*": ("get", None, PUBLIC),
+    # Each user's own notifications; another's answers 404 (tested in notifications/tests).
+    "notifications:liste": (
+        "get",
+        lambda d: reverse("notifications:liste"),
+        prive({200}, {200}, {200}),
+    ),
+    "notifications:preferences": (
+        "get",
+        lambda d: reverse("notifications:preferences"),
+        prive({200}, {200}, {200}),
+    ),
+    "notifications:lire": (
+        "post",
+        lambda d: reverse("notifications:lire", args=[999999]),
+        prive({404}, {404}, {404}),
+    ),
+    "notifications:tout_lire": (
+        "post",
+        lambda d: reverse("notifications:tout_lire"),
+        prive({302}, {302}, {302}),
     ),
     "rapport:pdf": ("get", lambda d: reverse("rapport:pdf", args=[2021]), tous(200, 503)),
     r"rapport:.*": ("get", None, PUBLIC),
@@ -218,7 +262,7 @@ REGLES = {
     ),
     "admin:logout": ("get", lambda d: reverse("admin:logout"), prive({302}, {302}, {405})),
     "admin:jsi18n": ("get", lambda d: reverse("admin:jsi18n"), prive({302}, {302}, {200})),
-    r"admin:.*_changelist": ("get", None, EQUIPE_SEULE),
+    r"admin:.*_changelist": ("get", None, ADMIN_EQUIPE),
     r"admin:.*": ("get", None, None),  # checked through the changelists and the index
 }
 

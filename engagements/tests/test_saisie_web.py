@@ -271,10 +271,12 @@ def test_a_partner_cannot_read_or_write_another_partners_indicators(demo, lecteu
 
 
 def test_staff_pages_are_refused_to_partners(demo):
+    # A signed-in partner is told why (the French 403 page), not sent to log in again.
     client = connecte("demo-etat")
     for url in (reverse("saisie:validation"), reverse("saisie:campagnes")):
         response = client.get(url)
-        assert response.status_code == 302 and reverse("connexion") in response["Location"]
+        assert response.status_code == 403
+        assert "réservée à l&#x27;équipe politique de la ville" in response.content.decode()
 
 
 def test_anonymous_users_are_sent_to_the_login(demo):

@@ -131,10 +131,11 @@ def test_documents_are_for_staff_and_only_those_a_document_names(staff_client, p
     document.fichier.save("cr.pdf", ContentFile(PDF), save=True)
     partenaire_connecte = Client()
     partenaire_connecte.force_login(partenaire("metropole"))
-    for appelant in (Client(), partenaire_connecte):
-        reponse = appelant.get(document.fichier.url)
-        assert reponse.status_code == 302
-        assert reverse("admin:login") in reponse["Location"]
+    reponse = Client().get(document.fichier.url)
+    assert reponse.status_code == 302 and reverse("connexion") in reponse["Location"]
+    # A signed-in partner gets the French 403 page, not the file.
+    reponse = partenaire_connecte.get(document.fichier.url)
+    assert reponse.status_code == 403 and not reponse.has_header("Content-Disposition")
     (media / "gouvernance" / "orphelin.pdf").write_bytes(PDF)
     assert staff_client.get("/documents/gouvernance/orphelin.pdf").status_code == 404
     assert staff_client.get("/documents/../config/settings.py").status_code == 404
