@@ -160,3 +160,17 @@ def test_private_cluster_is_started_when_no_server_is_probed():
     finally:
         subprocess.run([sys.executable, script, "stop"], env=env, capture_output=True, timeout=60)
         subprocess.run(["rm", "-rf", str(data_dir)], check=False)
+
+
+def test_every_app_with_tests_is_collected_by_make_test():
+    """pytest only looks in `testpaths`: an app whose tests folder is missing
+    there would have its tests silently skipped by `make test` and CI."""
+    import tomllib
+
+    racine = Path(__file__).resolve().parent.parent
+    chemins = tomllib.loads((racine / "pyproject.toml").read_text())["tool"]["pytest"][
+        "ini_options"
+    ]["testpaths"]
+    dossiers = {p.parent.parent.name for p in racine.glob("*/tests/__init__.py")}
+    dossiers |= {p.parent.name for p in racine.glob("*/test_*.py") if p.parent != racine}
+    assert dossiers - set(chemins) == set()
