@@ -130,7 +130,8 @@ def test_every_dashboard_page_has_a_year_selector_and_links_keep_the_year(
     assert formulaire and formulaire.group(1) == url
     assert '<select id="choix-annee" name="annee">' in page
     assert '<option value="2020" selected>' in page
-    # The links of the page's content (the site's menu leads to the default year).
+    # The site's menu keeps the year too.
+    assert 'href="/tableaux/?annee=2020">Tableaux de bord</a>' in page
     contenu = page.split('<main id="contenu">')[1].split("</main>")[0]
     liens = re.findall(r'href="(/tableaux/[^"]*)"', contenu)
     assert liens, url
