@@ -140,6 +140,6 @@ def test_denied_accesses_are_logged(client, caplog, partenaire):
         client.get(reverse("saisie:grille", args=[2021, "2019-1.1-1"]))
     messages = [r.getMessage() for r in caplog.records]
     assert any(
-        "accès refusé 302 GET /saisie/validation/" in m and "partenaire-etat" in m for m in messages
+        "accès refusé 403 GET /saisie/validation/" in m and "partenaire-etat" in m for m in messages
     )
     assert any("accès refusé 404" in m and "2019-1.1-1" in m for m in messages)
