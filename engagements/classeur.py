@@ -511,8 +511,15 @@ def _suivis(feuille, organisation, campagne, actions, cles_feuille):
     haut = Alignment(vertical="top", wrap_text=True)
     for n, (cle_, action) in enumerate(actions.items(), start=SUIVIS_PREMIERE_LIGNE):
         suivi = action.suivi
-        verrouille = campagne.verrouillee or (
-            suivi is not None and suivi.statut in SUIVIS_VERROUILLES
+        # A text longer than a cell may be imported would make the whole
+        # workbook unreadable: such a row is shown, not editable, nor read back.
+        trop_long = suivi is not None and any(
+            len(t) > settings.IMPORT_CELLULE_MAX for t in (suivi.realise, suivi.a_venir)
+        )
+        verrouille = (
+            campagne.verrouillee
+            or trop_long
+            or (suivi is not None and suivi.statut in SUIVIS_VERROUILLES)
         )
         if action.fiche is not None:
             nature, intitule = f"Fiche {action.fiche.numero}", action.fiche.titre
@@ -529,6 +536,12 @@ def _suivis(feuille, organisation, campagne, actions, cles_feuille):
             COL_REALISE: suivi.realise if suivi else None,
             COL_A_VENIR: suivi.a_venir if suivi else None,
         }
+        if trop_long:
+            for colonne in (COL_REALISE, COL_A_VENIR):
+                champs[colonne] = (
+                    f"(texte de {len(champs[colonne])} caractères : à modifier dans "
+                    "l'application, pas dans ce classeur)"
+                )
         for colonne, valeur in champs.items():
             cellule = _texte_cellule(
                 feuille,
@@ -548,7 +561,15 @@ def _suivis(feuille, organisation, campagne, actions, cles_feuille):
             pourcentage.add(f"F{n}")
         # One key per row, locked rows included (a change is reported).
         cles_feuille.append(
-            [FEUILLE_SUIVIS, f"E{n}", "suivi", cle_, "", "", suivi.version if suivi else 0]
+            [
+                FEUILLE_SUIVIS,
+                f"E{n}",
+                "suivi",
+                cle_,
+                "lecture" if trop_long else "",
+                "",
+                suivi.version if suivi else 0,
+            ]
         )
     for colonne, largeur in zip("ABCDEFGH", (16, 50, 24, 22, 20, 14, 50, 50), strict=True):
         feuille.column_dimensions[colonne].width = largeur
@@ -793,6 +814,8 @@ def analyser(*, organisation, campagne, nom, contenu):
                 apercu.globales.append("La feuille « _cles » de ce classeur est illisible.")
                 return apercu
             vues.add((type_, code))
+            if q == "lecture":
+                continue  # a row too long for a cell, shown only (see _suivis)
             if FEUILLE_SUIVIS not in feuilles:
                 apercu.globales.append(
                     f"La feuille « {FEUILLE_SUIVIS} » manque à ce classeur : téléchargez un "

@@ -769,3 +769,39 @@ def test_save_and_submit_submits_the_follow_ups_the_service_accepts(suivis, dep)
     assert "1 nouveau(x) suivi(s), 1 suivi(s) soumis à validation" in message
     assert suivi_de(suivis["brouillon"]).get().statut == "soumis"
     assert suivi_de(suivis["vide"]).get().statut == "brouillon"  # no status of progress
+
+
+def test_a_follow_up_text_too_long_for_a_cell_is_shown_read_only_and_not_read_back(
+    suivis, dep, settings
+):
+    from engagements.services_suivis import suivi_enregistrer
+
+    long = "x" * (settings.IMPORT_CELLULE_MAX + 1)
+    brouillon = suivi_de(suivis["brouillon"]).get()
+    suivi_enregistrer(
+        utilisateur=dep["user"],
+        annee=2021,
+        version=1,
+        fiche=brouillon.fiche,
+        engagement=brouillon.engagement,
+        organisation=brouillon.organisation if brouillon.fiche else None,
+        avancement="en_cours",
+        realise=long,
+    )
+    client = dep["client"]
+    contenu = telecharger(client)
+    wb = openpyxl.load_workbook(io.BytesIO(contenu))
+    feuille = wb["Suivi des actions"]
+    ligne = feuille[cles_de(wb)[("suivi", suivis["brouillon"], "lecture", "")]].row
+    assert feuille.cell(row=ligne, column=7).value.startswith(
+        f"(texte de {len(long)} caractères : à modifier dans l'application"
+    )
+    assert feuille.cell(row=ligne, column=5).protection.locked is True
+    avant = etat_suivis()
+    # The workbook stays importable, and the long text is left as it is.
+    reponse = deposer(client, contenu)
+    assert reponse.status_code == 200
+    assert reponse.context["apercu"].comptes_suivis == dict(
+        nouvelle=0, modifiee=0, supprimee=0, inchangee=1, note=0, erreur=0
+    )
+    assert etat_suivis() == avant
