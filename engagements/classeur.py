@@ -34,18 +34,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from contrat.api.rendu import neutraliser
-from contrat.erreurs import Conflit, ErreurMetier
+from contrat.erreurs import Conflit, ErreurMetier, Invalide
 from contrat.models import Quartier
 from contrat.nombres import ecrire_nombre, lire_entier, lire_nombre
 from contrat.televersement import taille_lisible
+from contrat.textes import normaliser_fins_de_ligne
 from engagements import xlsx
 from engagements.echange import Changements, compter_changements, etat_des_valeurs
-from engagements.models import Valeur
+from engagements.models import SuiviAction, SuiviActionQuerySet, Valeur
 from engagements.services import (
     GrilleInvalide,
     cle,
@@ -53,10 +55,12 @@ from engagements.services import (
     grille_enregistrer,
     verifier_unite,
 )
+from engagements.services_suivis import actions_a_suivre, suivi_enregistrer, suivi_soumettre
 from fiches.models import Indicateur
 
 FEUILLE_INSTRUCTIONS = "Instructions"
 FEUILLE_VALEURS = "Valeurs"
+FEUILLE_SUIVIS = "Suivi des actions"
 FEUILLE_CLES = "_cles"
 MARQUE = "classeur-campagne"
 SEL = "engagements.classeur"
@@ -70,6 +74,16 @@ COLONNES_MAX = 10
 APERCU_DUREE = 30 * 60
 
 VERROUILLES = {Valeur.Statut.SOUMISE, Valeur.Statut.VALIDEE}
+SUIVIS_VERROUILLES = {SuiviAction.Statut.SOUMIS, SuiviAction.Statut.VALIDE}
+# The follow-up sheet: its first row of actions and its columns (1-based).
+SUIVIS_PREMIERE_LIGNE = 6
+COL_AVANCEMENT, COL_PCT, COL_REALISE, COL_A_VENIR = 5, 6, 7, 8
+CHAMPS_SUIVI = {
+    "avancement": ("Statut d'avancement", COL_AVANCEMENT),
+    "avancement_pct": ("Avancement (%)", COL_PCT),
+    "realise": ("Ce qui a été réalisé", COL_REALISE),
+    "a_venir": ("Ce qui vient ensuite", COL_A_VENIR),
+}
 FORMATS = {
     Indicateur.Unite.NOMBRE: "#,##0",
     Indicateur.Unite.POURCENTAGE: '0.0" %"',
@@ -130,16 +144,41 @@ def _valeurs(indicateurs, annee):
     )
 
 
-def empreinte_donnees(indicateurs, campagne):
-    """A fingerprint of every value of the workbook (its version) and of the
-    campaign's status: any save, validation, deletion or closing changes it."""
+def cle_action(action):
+    """The key of a follow-up row in « _cles »: the fiche and its pilot, or
+    the commitment (primary keys: stable, and the sheet is signed)."""
+    if action.fiche is not None:
+        return f"fiche:{action.fiche.pk}:{action.organisation.pk}"
+    return f"engagement:{action.engagement.pk}"
+
+
+def actions_dues(organisation, annee):
+    """{key: ActionASuivre} of the fiches and commitments whose follow-up the
+    organisation (or a service attached to it) owes for the year, in the
+    order of its « Suivi des actions » page (4 queries)."""
+    return {cle_action(a): a for a in actions_a_suivre(annee, organisation)}
+
+
+def empreinte_donnees(indicateurs, campagne, organisation=None):
+    """A fingerprint of every value of the workbook (its version), of the
+    organisation's follow-ups (their versions) and of the campaign's status:
+    any save, validation, deletion or closing changes it."""
+    suivis = []
+    if organisation is not None:
+        suivis = sorted(
+            SuiviAction.objects.filter(annee=campagne.annee)
+            .filter(SuiviActionQuerySet.responsable(organisation))
+            .values_list("pk", "version", "statut")
+        )
     lignes = sorted(
         Valeur.objects.filter(indicateur__in=indicateurs, annee=campagne.annee).values_list(
             "indicateur__code", "quartier__slug", "sexe", "version"
         ),
         key=lambda x: tuple(str(v) for v in x),
     )
-    texte = repr((campagne.statut, [tuple(str(v or "") for v in ligne) for ligne in lignes]))
+    texte = repr(
+        (campagne.statut, [tuple(str(v or "") for v in ligne) for ligne in lignes], suivis)
+    )
     return hashlib.sha256(texte.encode()).hexdigest()
 
 
@@ -251,6 +290,16 @@ def _instructions(feuille, organisation, campagne):
             "   chaque cellule à sa valeur. Un classeur ne s'importe que pour son organisation.",
             None,
         ),
+        (
+            "7. Feuille « Suivi des actions » : une ligne par fiche ou engagement que vous suivez "
+            "(statut",
+            None,
+        ),
+        (
+            "   d'avancement à choisir dans la liste, avancement en %, réalisé, à venir). Jalons,",
+            None,
+        ),
+        ("   lignes de budget et pièces justificatives se saisissent dans l'application.", None),
         ("", None),
         ("Statuts", GRAS),
         ("À saisir : aucune valeur. Brouillon : enregistrée, modifiable, non transmise.", None),
@@ -401,9 +450,139 @@ def _bloc(feuille, n, indicateur, campagne, valeurs, quartiers, cles_feuille):
     return n + 2
 
 
+def _suivis(feuille, organisation, campagne, actions, cles_feuille):
+    """The « Suivi des actions » sheet: a row per fiche (per pilot) or
+    commitment the organisation follows, with its record's plain fields."""
+    _texte_cellule(
+        feuille,
+        1,
+        1,
+        f"{organisation.nom} — suivi des actions {campagne.annee} "
+        f"(date limite {campagne.date_limite:%d/%m/%Y})",
+        police=Font(bold=True, size=12),
+    )
+    _texte_cellule(
+        feuille,
+        2,
+        1,
+        "Jalons, lignes de budget et pièces justificatives ne sont pas dans ce classeur : "
+        "saisissez-les dans le formulaire de suivi de chaque action, dans l'application.",
+        police=GRIS,
+    )
+    _texte_cellule(feuille, 3, 1, "Jaune : à saisir", fond=FOND_SAISIE)
+    _texte_cellule(
+        feuille, 3, 2, "Gris : verrouillé (soumis, validé)", fond=FOND_VERROU, police=GRIS
+    )
+    entete = [
+        "Action",
+        "Intitulé",
+        "Organisation",
+        "État",
+        *(libelle for libelle, _c in CHAMPS_SUIVI.values()),
+    ]
+    for colonne, texte in enumerate(entete, start=1):
+        _texte_cellule(feuille, SUIVIS_PREMIERE_LIGNE - 1, colonne, texte, police=GRAS)
+    choix = DataValidation(
+        type="list",
+        formula1='"' + ",".join(SuiviAction.Avancement.labels) + '"',
+        allow_blank=True,
+        errorTitle="Statut d'avancement",
+        error="Choisissez un statut de la liste (ou laissez la cellule vide).",
+    )
+    pourcentage = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="0",
+        formula2="100",
+        allow_blank=True,
+        errorTitle="Avancement (%)",
+        error="Un pourcentage entier de 0 à 100.",
+    )
+    feuille.add_data_validation(choix)
+    feuille.add_data_validation(pourcentage)
+    if not actions:
+        _texte_cellule(
+            feuille,
+            SUIVIS_PREMIERE_LIGNE,
+            1,
+            "Aucune fiche ni aucun engagement à suivre pour votre organisation.",
+            police=MANQUE,
+        )
+    haut = Alignment(vertical="top", wrap_text=True)
+    for n, (cle_, action) in enumerate(actions.items(), start=SUIVIS_PREMIERE_LIGNE):
+        suivi = action.suivi
+        # A text longer than a cell may be imported would make the whole
+        # workbook unreadable: such a row is shown, not editable, nor read back.
+        trop_long = suivi is not None and any(
+            len(t) > settings.IMPORT_CELLULE_MAX for t in (suivi.realise, suivi.a_venir)
+        )
+        verrouille = (
+            campagne.verrouillee
+            or trop_long
+            or (suivi is not None and suivi.statut in SUIVIS_VERROUILLES)
+        )
+        if action.fiche is not None:
+            nature, intitule = f"Fiche {action.fiche.numero}", action.fiche.titre
+        else:
+            nature, intitule = f"Engagement n° {action.engagement.ordre}", action.engagement.texte
+        for colonne, texte in enumerate(
+            [nature, " ".join(intitule.split()), action.organisation.nom, action.etat_libelle],
+            start=1,
+        ):
+            _texte_cellule(feuille, n, colonne, texte, police=GRIS if colonne == 4 else None)
+        champs = {
+            COL_AVANCEMENT: suivi.get_avancement_display() if suivi and suivi.avancement else None,
+            COL_PCT: suivi.avancement_pct if suivi else None,
+            COL_REALISE: suivi.realise if suivi else None,
+            COL_A_VENIR: suivi.a_venir if suivi else None,
+        }
+        if trop_long:
+            for colonne in (COL_REALISE, COL_A_VENIR):
+                champs[colonne] = (
+                    f"(texte de {len(champs[colonne])} caractères : à modifier dans "
+                    "l'application, pas dans ce classeur)"
+                )
+        for colonne, valeur in champs.items():
+            cellule = _texte_cellule(
+                feuille,
+                n,
+                colonne,
+                valeur,
+                fond=FOND_VERROU if verrouille else FOND_SAISIE,
+                police=GRIS if verrouille else None,
+                libre=not verrouille,
+                neutre=False,  # read back: must come back as typed
+            )
+            cellule.alignment = haut
+        for colonne in (2, 3, 4):
+            feuille.cell(row=n, column=colonne).alignment = haut
+        if not verrouille:
+            choix.add(f"E{n}")
+            pourcentage.add(f"F{n}")
+        # One key per row, locked rows included (a change is reported).
+        cles_feuille.append(
+            [
+                FEUILLE_SUIVIS,
+                f"E{n}",
+                "suivi",
+                cle_,
+                "lecture" if trop_long else "",
+                "",
+                suivi.version if suivi else 0,
+            ]
+        )
+    for colonne, largeur in zip("ABCDEFGH", (16, 50, 24, 22, 20, 14, 50, 50), strict=True):
+        feuille.column_dimensions[colonne].width = largeur
+    feuille.freeze_panes = f"C{SUIVIS_PREMIERE_LIGNE}"
+    feuille.protection.sheet = True
+    feuille.protection.formatColumns = False
+    feuille.protection.formatRows = False
+
+
 def exporter(organisation, campagne):
-    """The organisation's workbook for the campaign, as bytes (5 queries:
-    indicators, targets, quartiers, values, and the campaign given)."""
+    """The organisation's workbook for the campaign, as bytes (4 queries:
+    indicators, targets, quartiers, values; then the follow-ups, see
+    :func:`actions_dues`)."""
     indicateurs = indicateurs_dus(organisation)
     valeurs = _valeurs(indicateurs, campagne.annee)
     quartiers = list(Quartier.objects.all())
@@ -436,6 +615,14 @@ def exporter(organisation, campagne):
     feuille.protection.formatColumns = False  # widths stay adjustable
     feuille.protection.formatRows = False
 
+    _suivis(
+        classeur.create_sheet(FEUILLE_SUIVIS),
+        organisation,
+        campagne,
+        actions_dues(organisation, campagne.annee),
+        cles_feuille,
+    )
+
     cles_ = classeur.create_sheet(FEUILLE_CLES)
     meta = [MARQUE, organisation.slug, campagne.annee, _signature(cles_feuille)]
     for r, ligne in enumerate([meta, *cles_feuille], start=1):
@@ -459,6 +646,7 @@ def exporter(organisation, campagne):
 @dataclass
 class LigneApercu:
     etat: str  # nouvelle, modifiee, supprimee, inchangee, note, erreur
+    sorte: str = "valeur"  # or "suivi": a follow-up row
     cellule: str = ""  # "Valeurs!C12"
     ligne: int | None = None
     code: str = ""
@@ -485,19 +673,35 @@ class Apercu:
     globales: list = field(default_factory=list)  # French messages of the file as a whole
     grilles: dict = field(default_factory=dict)  # code -> {"saisies": [...], "note": str}
     a_soumettre: int = 0  # grids with drafts or rejected values a "save and submit" sends
+    suivis: list = field(default_factory=list)  # follow-ups to save, as enregistrer reads them
+    suivis_a_soumettre: int = 0  # follow-ups a "save and submit" sends
 
     @property
     def ok(self):
-        return not self.globales and not self.comptes["erreur"]
+        return not self.globales and not self.erreurs
 
     @property
-    def comptes(self):
+    def a_enregistrer(self):
+        return bool(self.grilles or self.suivis)
+
+    def _comptes(self, sorte):
         comptes = dict.fromkeys(
             ["nouvelle", "modifiee", "supprimee", "inchangee", "note", "erreur"], 0
         )
         for ligne in self.lignes:
-            comptes[ligne.etat] += 1
+            if ligne.sorte == sorte:
+                comptes[ligne.etat] += 1
         return comptes
+
+    @property
+    def comptes(self):
+        """The counts of the « Valeurs » sheet."""
+        return self._comptes("valeur")
+
+    @property
+    def comptes_suivis(self):
+        """The counts of the « Suivi des actions » sheet."""
+        return self._comptes("suivi")
 
     @property
     def changements(self):
@@ -556,7 +760,7 @@ def analyser(*, organisation, campagne, nom, contenu):
     try:
         feuilles = xlsx.lire_feuilles(
             contenu,
-            [FEUILLE_VALEURS, FEUILLE_CLES],
+            [FEUILLE_VALEURS, FEUILLE_SUIVIS, FEUILLE_CLES],
             lignes_max=LIGNES_MAX,
             colonnes_max=COLONNES_MAX,
         )
@@ -598,12 +802,37 @@ def analyser(*, organisation, campagne, nom, contenu):
     grille = feuilles[FEUILLE_VALEURS]
     vues = set()
     fichier = {}  # code -> {"valeurs": {k: (texte, version)}, "note": (texte, empreinte)}
+    suivis_du_fichier = []  # (action key, version, row, cells)
     for feuille, coordonnee, type_, code, q, s, version in cles_feuille:
         try:
             ligne, colonne = coordinate_to_tuple(coordonnee)
         except (ValueError, TypeError):
             apercu.globales.append("La feuille « _cles » de ce classeur est illisible.")
             return apercu
+        if type_ == "suivi":
+            if feuille != FEUILLE_SUIVIS or (type_, code) in vues:
+                apercu.globales.append("La feuille « _cles » de ce classeur est illisible.")
+                return apercu
+            vues.add((type_, code))
+            if q == "lecture":
+                continue  # a row too long for a cell, shown only (see _suivis)
+            if FEUILLE_SUIVIS not in feuilles:
+                apercu.globales.append(
+                    f"La feuille « {FEUILLE_SUIVIS} » manque à ce classeur : téléchargez un "
+                    "nouveau classeur."
+                )
+                return apercu
+            rangee = (
+                feuilles[FEUILLE_SUIVIS][ligne - 1]
+                if ligne <= len(feuilles[FEUILLE_SUIVIS])
+                else []
+            )
+            cellules = {
+                champ: (rangee[c - 1].strip() if c <= len(rangee) else "")
+                for champ, (_l, c) in CHAMPS_SUIVI.items()
+            }
+            suivis_du_fichier.append((code, version, ligne, cellules))
+            continue
         texte = ""
         if ligne <= len(grille) and colonne <= len(grille[ligne - 1]):
             texte = grille[ligne - 1][colonne - 1].strip()
@@ -629,6 +858,19 @@ def analyser(*, organisation, campagne, nom, contenu):
 
     for code, entree in fichier.items():
         _analyser_grille(apercu, par_code[code], entree, valeurs, campagne)
+    actions = actions_dues(organisation, campagne.annee)
+    for cle_, version, ligne, cellules in suivis_du_fichier:
+        _analyser_suivi(apercu, actions, cle_, version, ligne, cellules, campagne)
+    apercu.suivis_a_soumettre = len(
+        {s["cle"] for s in apercu.suivis if s["avancement"]}
+        | {
+            k
+            for k, a in actions.items()
+            if a.suivi is not None
+            and a.suivi.avancement
+            and a.suivi.statut in {SuiviAction.Statut.BROUILLON, SuiviAction.Statut.REJETE}
+        }
+    )
     # "Save and submit" also submits the drafts of grids the file left alone.
     apercu.a_soumettre = len(
         {
@@ -746,6 +988,126 @@ def _analyser_grille(apercu, indicateur, entree, valeurs, campagne):
         }
 
 
+def _lire_avancement(texte):
+    """The choice's value from its label (as the list offers it) or its value,
+    whatever the case; "" for an empty cell; None when unknown."""
+    if not texte:
+        return ""
+    cherche = " ".join(texte.split()).casefold()
+    for valeur, libelle in SuiviAction.Avancement.choices:
+        if cherche in {valeur.casefold(), libelle.casefold()}:
+            return valeur
+    return None
+
+
+def _champs_suivi(suivi):
+    """The plain fields of a record as the sheet shows them (None: no record)."""
+    if suivi is None:
+        return {"avancement": "", "avancement_pct": None, "realise": "", "a_venir": ""}
+    return {
+        "avancement": suivi.avancement,
+        "avancement_pct": suivi.avancement_pct,
+        "realise": suivi.realise.strip(),
+        "a_venir": suivi.a_venir.strip(),
+    }
+
+
+def _montrer_champ(champ, valeur):
+    if champ == "avancement":
+        return SuiviAction.Avancement(valeur).label if valeur else "(vide)"
+    if valeur is None or valeur == "":
+        return "(vide)"
+    texte = " ".join(str(valeur).split())
+    return texte if len(texte) <= 80 else texte[:79] + "…"
+
+
+def _analyser_suivi(apercu, actions, cle_, version_texte, ligne, cellules, campagne):
+    """One row of « Suivi des actions »: unchanged, new, changed or an error."""
+    base = LigneApercu(
+        etat="erreur", sorte="suivi", cellule=f"{FEUILLE_SUIVIS}!E{ligne}", ligne=ligne
+    )
+    action = actions.get(cle_)
+    if action is None:
+        base.code = "Suivi"
+        base.message = (
+            "Cette action n'est pas suivie par votre organisation : téléchargez un nouveau "
+            "classeur."
+        )
+        apercu.lignes.append(base)
+        return
+    base.code = (
+        f"Fiche {action.fiche.numero}"
+        if action.fiche is not None
+        else f"Engagement n° {action.engagement.ordre}"
+    )
+    base.libelle = action.organisation.nom if action.fiche is not None else ""
+    suivi = action.suivi
+    actuels = _champs_suivi(suivi)
+    messages = []
+    avancement = _lire_avancement(cellules["avancement"])
+    if avancement is None:
+        messages.append(
+            f"Statut d'avancement inconnu : « {cellules['avancement'][:40]} ». Choisissez "
+            f"parmi : {', '.join(SuiviAction.Avancement.labels)} (ou laissez vide)."
+        )
+    pct = None
+    if cellules["avancement_pct"]:
+        try:
+            pct = lire_entier(
+                cellules["avancement_pct"], minimum=0, maximum=100, format_francais=True
+            )
+        except ValidationError:
+            messages.append("L'avancement est un pourcentage entier de 0 à 100.")
+    nouveaux = {
+        "avancement": avancement,
+        "avancement_pct": pct,
+        "realise": normaliser_fins_de_ligne(cellules["realise"]),
+        "a_venir": normaliser_fins_de_ligne(cellules["a_venir"]),
+    }
+    if messages:
+        base.apres = cellules["avancement"] or cellules["avancement_pct"]
+        base.message = " ".join(messages)
+        apercu.lignes.append(base)
+        return
+    changes = [c for c in CHAMPS_SUIVI if nouveaux[c] != actuels[c]]
+    if not changes:
+        if suivi is not None:
+            base.etat = "inchangee"
+            apercu.lignes.append(base)
+        return  # an empty row of an action never followed: nothing
+    base.avant = " ; ".join(
+        f"{CHAMPS_SUIVI[c][0]} : {_montrer_champ(c, actuels[c])}" for c in changes
+    )
+    base.apres = " ; ".join(
+        f"{CHAMPS_SUIVI[c][0]} : {_montrer_champ(c, nouveaux[c])}" for c in changes
+    )
+    try:
+        version = lire_entier(version_texte or "0", minimum=0)
+    except ValidationError:
+        base.message = "Clé technique illisible : téléchargez un nouveau classeur."
+        apercu.lignes.append(base)
+        return
+    if (suivi.version if suivi else 0) != version:
+        base.message = (
+            "Suivi modifié dans l'application depuis le téléchargement"
+            f"{' (' + action.etat_libelle.lower() + ')' if suivi else ''} : téléchargez un "
+            "nouveau classeur."
+        )
+        apercu.lignes.append(base)
+        return
+    if campagne.verrouillee or (suivi is not None and suivi.statut in SUIVIS_VERROUILLES):
+        base.message = (
+            f"Suivi {suivi.get_statut_display().lower()} : il est verrouillé."
+            if suivi is not None
+            else f"La campagne {campagne.annee} est fermée : ce suivi est verrouillé."
+        )
+        apercu.lignes.append(base)
+        return
+    base.etat = "nouvelle" if suivi is None else "modifiee"
+    apercu.lignes.append(base)
+    apercu.suivis.append({"cle": cle_, "version": version, **nouveaux})
+
+
 def _cles(indicateur, valeurs):
     """The cell keys of the grid that hold a value (``valeurs`` as
     :func:`_valeurs` returns it; its index by indicator is built once)."""
@@ -762,16 +1124,19 @@ def _cles(indicateur, valeurs):
 
 
 @transaction.atomic
-def enregistrer(*, utilisateur, organisation, campagne, grilles, empreinte, soumettre=False):
-    """Save a confirmed preview: ``grilles`` as :func:`analyser` built them,
-    ``empreinte`` the :func:`empreinte_donnees` taken at preview. All grids or
-    none. Returns the :class:`~engagements.echange.Changements` really made."""
+def enregistrer(
+    *, utilisateur, organisation, campagne, grilles, empreinte, suivis=(), soumettre=False
+):
+    """Save a confirmed preview: ``grilles`` and ``suivis`` as :func:`analyser`
+    built them, ``empreinte`` the :func:`empreinte_donnees` taken at preview.
+    All grids and follow-ups or none. Returns the
+    :class:`~engagements.echange.Changements` really made."""
     indicateurs = indicateurs_dus(organisation)
-    if empreinte_donnees(indicateurs, campagne) != empreinte:
+    if empreinte_donnees(indicateurs, campagne, organisation) != empreinte:
         raise ApercuPerime(
-            "Des valeurs de votre organisation ont changé depuis l'aperçu (saisie, validation "
-            "ou fermeture de la campagne) : rien n'a été enregistré. Déposez le classeur à "
-            "nouveau pour voir un aperçu à jour."
+            "Des valeurs ou des suivis de votre organisation ont changé depuis l'aperçu "
+            "(saisie, validation ou fermeture de la campagne) : rien n'a été enregistré. "
+            "Déposez le classeur à nouveau pour voir un aperçu à jour."
         )
     par_code = {i.code: i for i in indicateurs}
     codes = {i.pk: i.code for i in indicateurs}
@@ -815,6 +1180,85 @@ def enregistrer(*, utilisateur, organisation, campagne, grilles, empreinte, soum
         compte = compter_changements(avant, etat_des_valeurs(indicateur, campagne.annee), saisies)
         for nom in ("nouvelles", "modifiees", "supprimees", "soumises"):
             setattr(total, nom, getattr(total, nom) + getattr(compte, nom))
+    _enregistrer_suivis(
+        utilisateur=utilisateur,
+        organisation=organisation,
+        campagne=campagne,
+        suivis=suivis,
+        soumettre=soumettre,
+        total=total,
+        erreurs=erreurs,
+    )
     if erreurs:
         raise ClasseurRefuse(erreurs)
     return total
+
+
+def _enregistrer_suivis(*, utilisateur, organisation, campagne, suivis, soumettre, total, erreurs):
+    """Save the previewed follow-ups through the follow-up service (inside
+    :func:`enregistrer`'s transaction). "Save and submit" submits those the
+    service accepts: a record without a status of progress stays a draft."""
+    actions = actions_dues(organisation, campagne.annee)
+    ecrits = set()
+    for ligne in suivis:
+        action = actions.get(ligne["cle"])
+        if action is None:
+            erreurs.append(("Suivi", "Cette action n'est pas suivie par votre organisation."))
+            continue
+        libelle = action.libelle[:60]
+        try:
+            with transaction.atomic():
+                suivi_enregistrer(
+                    utilisateur=utilisateur,
+                    annee=campagne.annee,
+                    version=ligne["version"],
+                    fiche=action.fiche,
+                    engagement=action.engagement,
+                    organisation=action.organisation if action.fiche is not None else None,
+                    avancement=ligne["avancement"],
+                    avancement_pct=ligne["avancement_pct"],
+                    realise=ligne["realise"],
+                    a_venir=ligne["a_venir"],
+                    soumettre=soumettre and bool(ligne["avancement"]),
+                )
+        except Invalide as exc:
+            precisions = [
+                m
+                for messages in exc.details.values()
+                if isinstance(messages, list)
+                for m in messages
+            ]
+            erreurs.append((libelle, " ".join([exc.message, *precisions])))
+            continue
+        except ErreurMetier as exc:
+            erreurs.append((libelle, exc.message))
+            continue
+        except ValidationError as exc:
+            erreurs.append((libelle, " ".join(exc.messages)))
+            continue
+        ecrits.add(ligne["cle"])
+        if action.suivi is None:
+            total.suivis_nouveaux += 1
+        else:
+            total.suivis_modifies += 1
+        total.suivis_soumis += soumettre and bool(ligne["avancement"])
+    if not soumettre:
+        return
+    # Like the values: "save and submit" also submits the drafts (and rejected
+    # records) the file left alone, when the service accepts them.
+    for cle_, action in actions.items():
+        suivi = action.suivi
+        if (
+            cle_ in ecrits
+            or suivi is None
+            or not suivi.avancement
+            or suivi.statut not in {SuiviAction.Statut.BROUILLON, SuiviAction.Statut.REJETE}
+        ):
+            continue
+        try:
+            with transaction.atomic():
+                suivi_soumettre(utilisateur=utilisateur, suivi=suivi, version=suivi.version)
+        except ErreurMetier as exc:
+            erreurs.append((action.libelle[:60], exc.message))
+            continue
+        total.suivis_soumis += 1

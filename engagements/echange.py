@@ -99,6 +99,10 @@ class Changements:
     supprimees: int = 0
     inchangees: int = 0
     soumises: int = 0
+    # The campaign workbook's follow-ups (engagements/classeur.py).
+    suivis_nouveaux: int = 0
+    suivis_modifies: int = 0
+    suivis_soumis: int = 0
 
     @property
     def total(self):
@@ -118,6 +122,15 @@ class Changements:
             texte += f", {self.inchangees} inchangée(s)"
         if self.soumises:
             texte += f" ; {self.soumises} valeur(s) soumise(s) à validation"
+        suivis = []
+        if self.suivis_nouveaux:
+            suivis.append(f"{self.suivis_nouveaux} nouveau(x) suivi(s)")
+        if self.suivis_modifies:
+            suivis.append(f"{self.suivis_modifies} suivi(s) modifié(s)")
+        if self.suivis_soumis:
+            suivis.append(f"{self.suivis_soumis} suivi(s) soumis à validation")
+        if suivis:
+            texte += " ; " + ", ".join(suivis)
         return texte
 
 

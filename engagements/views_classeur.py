@@ -103,7 +103,7 @@ def classeur_importer(request, annee, organisation):
     if not apercu.ok:
         return _rendu(request, organisation, campagne, form=form, apercu=apercu, statut=400)
     jeton = secrets.token_urlsafe(24)
-    if apercu.grilles or apercu.a_soumettre:
+    if apercu.a_enregistrer or apercu.a_soumettre or apercu.suivis_a_soumettre:
         request.session[SESSION_APERCU] = {
             "jeton": jeton,
             "utilisateur": request.user.pk,
@@ -112,9 +112,10 @@ def classeur_importer(request, annee, organisation):
             "expire": time.time() + classeur.APERCU_DUREE,
             "fichier": hashlib.sha256(contenu).hexdigest(),
             "empreinte": classeur.empreinte_donnees(
-                classeur.indicateurs_dus(organisation), campagne
+                classeur.indicateurs_dus(organisation), campagne, organisation
             ),
             "grilles": apercu.grilles,
+            "suivis": apercu.suivis,
             "inchangees": apercu.comptes["inchangee"],
         }
     return _rendu(request, organisation, campagne, apercu=apercu, jeton=jeton)
@@ -153,6 +154,7 @@ def classeur_confirmer(request, annee, organisation):
             organisation=organisation,
             campagne=campagne,
             grilles=apercu["grilles"],
+            suivis=apercu.get("suivis", []),
             empreinte=apercu["empreinte"],
             soumettre=soumettre,
         )

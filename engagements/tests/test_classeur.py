@@ -4,6 +4,7 @@ confirm) and the single-grid import's messages."""
 import csv
 import html
 import io
+import re
 
 import openpyxl
 import pytest
@@ -100,7 +101,7 @@ def etat_base():
 def test_workbook_holds_every_indicator_owed_with_keys_and_locked_cells(dep):
     contenu = telecharger(dep["client"])
     wb = openpyxl.load_workbook(io.BytesIO(contenu))
-    assert wb.sheetnames == ["Instructions", "Valeurs", "_cles"]
+    assert wb.sheetnames == ["Instructions", "Valeurs", "Suivi des actions", "_cles"]
     assert wb["_cles"].sheet_state == "hidden"
     instructions = "\n".join(str(c.value or "") for c in wb["Instructions"]["A"])
     assert "date limite de saisie : 31/03/2022" in instructions
@@ -116,7 +117,7 @@ def test_workbook_holds_every_indicator_owed_with_keys_and_locked_cells(dep):
     assert meta[:3] == ["classeur-campagne", ORG, 2021]
     cles = cles_de(wb)
     # Every cell of every grid keyed once: 12 quartiers × 2 sexes + 3 single values + 4 notes.
-    assert len(cles) == 24 + 3 + 4
+    assert len([k for k in cles if k[0] in {"valeur", "note"}]) == 24 + 3 + 4
     premier = dep["premier"]
     brouillon = valeurs[cles[("valeur", "E78-1", premier, "F")]]
     assert brouillon.value == 10
@@ -380,8 +381,10 @@ def test_exporting_the_workbook_costs_the_same_queries_whatever_its_size(
 
     organisation = Organisation.objects.get(slug=ORG)
     campagne = Campagne.objects.get(annee=2021)
-    # 4 queries: the indicators owed, their yearly targets, the year's values, the quartiers
-    with django_assert_num_queries(4):
+    # 10 queries: the indicators owed, their yearly targets, the year's values, the
+    # quartiers; then the follow-ups: the organisation's perimeter, the fiches in force,
+    # their pilots, the commitments, their organisations, the year's records
+    with django_assert_num_queries(10):
         classeur.exporter(organisation, campagne)
 
 
@@ -452,3 +455,353 @@ def test_a_file_for_another_indicator_gives_one_clear_error(dep):
     assert len(erreurs) == 1
     assert erreurs[0][0] == 2
     assert "porte sur l'indicateur « E78-1 », pas sur E78-2" in erreurs[0][1]
+
+
+# ---------------------------------------------------------------- the follow-up of actions
+
+
+@pytest.fixture
+def suivis(dep):
+    """The Département's first two actions with a record: a draft (en cours,
+    40 %) and a submitted one (locked); its third action without one."""
+    from contrat.models import Organisation
+    from engagements.services_suivis import suivi_enregistrer
+
+    actions = list(classeur.actions_dues(Organisation.objects.get(slug=ORG), 2021).items())
+    assert len(actions) >= 3
+    (cle_brouillon, brouillon), (cle_soumis, soumis), (cle_vide, _vide) = actions[:3]
+    for action, soumettre in ((brouillon, False), (soumis, True)):
+        suivi_enregistrer(
+            utilisateur=dep["user"],
+            annee=2021,
+            version=0,
+            fiche=action.fiche,
+            engagement=action.engagement,
+            organisation=action.organisation if action.fiche else None,
+            avancement="en_cours",
+            avancement_pct=40,
+            realise="Ateliers tenus",
+            a_venir="=Bilan en juin",  # looks like a formula: must come back as text
+            soumettre=soumettre,
+        )
+    return {
+        "brouillon": cle_brouillon,
+        "soumis": cle_soumis,
+        "vide": cle_vide,
+        "actions": [k for k, _a in actions],
+    }
+
+
+COLONNES_SUIVI = {"avancement": 0, "avancement_pct": 1, "realise": 2, "a_venir": 3}
+
+
+def modifier_suivis(contenu, changements, valeurs=None):
+    """The workbook with ``{action key: {field: new cell value}}`` written in
+    « Suivi des actions » (and ``valeurs`` as :func:`modifier` writes them)."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    wb = openpyxl.load_workbook(io.BytesIO(contenu))
+    cles = cles_de(wb)
+    for k, valeur in (valeurs or {}).items():
+        wb[classeur.FEUILLE_VALEURS][cles[k]] = valeur
+    for action, champs in changements.items():
+        ligne, colonne = coordinate_to_tuple(cles[("suivi", action, "", "")])
+        for champ, valeur in champs.items():
+            wb[classeur.FEUILLE_SUIVIS].cell(
+                row=ligne, column=colonne + COLONNES_SUIVI[champ], value=valeur
+            )
+    tampon = io.BytesIO()
+    wb.save(tampon)
+    return tampon.getvalue()
+
+
+def etat_suivis():
+    from engagements.models import SuiviAction
+
+    return sorted(
+        SuiviAction.objects.values_list(
+            "pk", "avancement", "avancement_pct", "realise", "a_venir", "statut", "version"
+        )
+    )
+
+
+def suivi_de(cle_):
+    from engagements.models import SuiviAction
+
+    nature, *ids = cle_.split(":")
+    if nature == "fiche":
+        return SuiviAction.objects.filter(annee=2021, fiche_id=ids[0], organisation_id=ids[1])
+    return SuiviAction.objects.filter(annee=2021, engagement_id=ids[0])
+
+
+def test_follow_up_sheet_lists_each_action_owed_with_its_plain_fields(suivis, dep):
+    wb = openpyxl.load_workbook(io.BytesIO(telecharger(dep["client"])))
+    feuille = wb["Suivi des actions"]
+    assert feuille.protection.sheet
+    assert "Jalons, lignes de budget et pièces justificatives" in feuille["A2"].value
+    assert [c.value for c in feuille[5]] == [
+        "Action",
+        "Intitulé",
+        "Organisation",
+        "État",
+        "Statut d'avancement",
+        "Avancement (%)",
+        "Ce qui a été réalisé",
+        "Ce qui vient ensuite",
+    ]
+    cles = cles_de(wb)
+    # One keyed row per action the organisation follows, in its page's order.
+    assert [k[1] for k in cles if k[0] == "suivi"] == suivis["actions"]
+    brouillon = feuille[cles[("suivi", suivis["brouillon"], "", "")]].row
+    assert [c.value for c in feuille[brouillon]][3:] == [
+        "Brouillon",
+        "En cours",
+        40,
+        "Ateliers tenus",
+        "=Bilan en juin",
+    ]
+    assert feuille.cell(row=brouillon, column=8).data_type == "s"  # text, not a formula
+    assert feuille.cell(row=brouillon, column=1).value.startswith(("Fiche ", "Engagement n° "))
+    for colonne in range(5, 9):
+        cellule = feuille.cell(row=brouillon, column=colonne)
+        assert cellule.protection.locked is False
+        assert cellule.fill.fgColor.rgb.endswith("FFF2CC")
+    soumis = feuille[cles[("suivi", suivis["soumis"], "", "")]].row
+    assert feuille.cell(row=soumis, column=4).value == "Soumis, en attente de validation"
+    assert feuille.cell(row=soumis, column=5).protection.locked is True
+    assert feuille.cell(row=soumis, column=5).fill.fgColor.rgb.endswith("D9D9D9")
+    vide = feuille[cles[("suivi", suivis["vide"], "", "")]].row
+    assert [c.value for c in feuille[vide]][3:] == ["À saisir", None, None, None, None]
+    # The status of progress is offered as a list of its French labels.
+    [liste] = [v for v in feuille.data_validations.dataValidation if v.type == "list"]
+    assert "En cours" in liste.formula1 and f"E{brouillon}" in str(liste.sqref)
+    assert f"E{soumis}" not in str(liste.sqref)
+
+
+def test_round_trip_changes_one_follow_up_and_one_value_exactly(suivis, dep):
+    client = dep["client"]
+    contenu = modifier_suivis(
+        telecharger(client),
+        {
+            suivis["brouillon"]: {"avancement": "Réalisé", "avancement_pct": 100},
+            suivis["vide"]: {"avancement": "à venir", "a_venir": "Lancement en septembre"},
+        },
+        valeurs={("valeur", "E82-1", "", ""): 3},
+    )
+    avant_suivis = etat_suivis()
+    reponse = deposer(client, contenu)
+    assert reponse.status_code == 200
+    apercu = reponse.context["apercu"]
+    assert apercu.comptes == {
+        "nouvelle": 1,
+        "modifiee": 0,
+        "supprimee": 0,
+        "inchangee": 3,  # the two drafts and the submitted value
+        "note": 0,
+        "erreur": 0,
+    }
+    assert apercu.comptes_suivis == {
+        "nouvelle": 1,
+        "modifiee": 1,
+        "supprimee": 0,
+        "inchangee": 1,  # the submitted one
+        "note": 0,
+        "erreur": 0,
+    }
+    [modifie] = [ligne for ligne in apercu.changements if ligne.etat == "modifiee"]
+    assert modifie.cellule.startswith("Suivi des actions!E")
+    assert modifie.avant == "Statut d'avancement : En cours ; Avancement (%) : 40"
+    assert modifie.apres == "Statut d'avancement : Réalisé ; Avancement (%) : 100"
+    page = html.unescape(reponse.text)
+    assert "Suivi des actions : 1 nouveau(x), 1 modifié(s), 1 inchangé(s)" in " ".join(
+        re.sub(r"<[^>]+>", "", page).split()
+    )
+    assert etat_suivis() == avant_suivis  # a preview writes nothing
+    reponse = client.post(
+        url("classeur_confirmer"), {"jeton": reponse.context["jeton"], "action": "brouillon"}
+    )
+    assert reponse.status_code == 302
+    message = html.unescape(client.get(reponse["Location"]).text)
+    assert (
+        "Classeur enregistré : 1 nouvelle(s) valeur(s), 3 inchangée(s) ; "
+        "1 nouveau(x) suivi(s), 1 suivi(s) modifié(s)." in message
+    )
+    brouillon = suivi_de(suivis["brouillon"]).get()
+    assert (brouillon.avancement, brouillon.avancement_pct, brouillon.version) == (
+        "realise",
+        100,
+        2,
+    )
+    assert (brouillon.realise, brouillon.a_venir) == ("Ateliers tenus", "=Bilan en juin")
+    nouveau = suivi_de(suivis["vide"]).get()
+    assert (nouveau.avancement, nouveau.a_venir, nouveau.statut) == (
+        "a_venir",
+        "Lancement en septembre",
+        "brouillon",
+    )
+    assert len(etat_suivis()) == len(avant_suivis) + 1
+    assert Valeur.objects.get(indicateur__code="E82-1").valeur == 3
+
+
+def test_an_invalid_choice_blocks_the_whole_workbook(suivis, dep):
+    client = dep["client"]
+    contenu = modifier_suivis(
+        telecharger(client),
+        {
+            suivis["brouillon"]: {"avancement": "Terminé"},
+            suivis["vide"]: {"avancement": "En cours", "avancement_pct": 150},
+        },
+        valeurs={("valeur", "E82-1", "", ""): 3},
+    )
+    avant, avant_suivis = etat_base(), etat_suivis()
+    reponse = deposer(client, contenu)
+    assert reponse.status_code == 400
+    apercu = reponse.context["apercu"]
+    assert apercu.comptes["nouvelle"] == 1 and apercu.comptes_suivis["erreur"] == 2
+    choix, pourcentage = sorted(apercu.erreurs, key=lambda ligne: ligne.ligne)
+    messages = {choix.message, pourcentage.message}
+    assert any(
+        "Statut d'avancement inconnu : « Terminé »" in m and "En cours" in m for m in messages
+    )
+    assert "L'avancement est un pourcentage entier de 0 à 100." in messages
+    assert all(e.cellule.startswith("Suivi des actions!E") for e in apercu.erreurs)
+    page = html.unescape(reponse.text)
+    assert "Enregistrer en brouillon" not in page and "Terminé" in page
+    assert classeur_session(client) is None
+    assert (etat_base(), etat_suivis()) == (avant, avant_suivis)
+
+
+def test_a_locked_follow_up_change_is_refused(suivis, dep):
+    client = dep["client"]
+    contenu = modifier_suivis(telecharger(client), {suivis["soumis"]: {"realise": "Autre chose"}})
+    avant = etat_suivis()
+    reponse = deposer(client, contenu)
+    assert reponse.status_code == 400
+    [erreur] = reponse.context["apercu"].erreurs
+    assert erreur.message == "Suivi soumis : il est verrouillé."
+    assert erreur.avant == "Ce qui a été réalisé : Ateliers tenus"
+    assert etat_suivis() == avant
+
+
+def test_another_organisations_follow_up_cannot_be_reached(suivis, dep, partenaire):
+    from contrat.models import Organisation
+
+    caf = Organisation.objects.get(slug="caf-herault")
+    autres = set(classeur.actions_dues(caf, 2021)) - set(suivis["actions"])
+    assert autres
+    cible = sorted(autres)[0]
+    # The Département's workbook holds none of them...
+    wb = openpyxl.load_workbook(io.BytesIO(telecharger(dep["client"])))
+    assert not {k[1] for k in cles_de(wb) if k[0] == "suivi"} & autres
+    # ...and a key re-pointed at one (even validly signed) is refused at preview.
+    cles_ = wb[classeur.FEUILLE_CLES]
+    for ligne in cles_.iter_rows(min_row=3):
+        if ligne[3].value == suivis["brouillon"]:
+            ligne[3].value = cible
+            ligne[6].value = 0
+    lignes = [
+        ["" if c.value is None else str(c.value) for c in ligne[:7]]
+        for ligne in cles_.iter_rows(min_row=2)
+    ]
+    cles_["D1"] = classeur._signature(lignes)
+    tampon = io.BytesIO()
+    wb.save(tampon)
+    contenu = modifier_suivis(tampon.getvalue(), {cible: {"realise": "Intrusion"}})
+    avant = etat_suivis()
+    reponse = deposer(dep["client"], contenu)
+    assert reponse.status_code == 400
+    [erreur] = reponse.context["apercu"].erreurs
+    assert "n'est pas suivie par votre organisation" in erreur.message
+    # The save refuses it too, whatever the session holds.
+    from engagements.models import Campagne
+
+    campagne = Campagne.objects.get(annee=2021)
+    departement = Organisation.objects.get(slug=ORG)
+    with pytest.raises(classeur.ClasseurRefuse):
+        classeur.enregistrer(
+            utilisateur=dep["user"],
+            organisation=departement,
+            campagne=campagne,
+            grilles={},
+            suivis=[
+                {
+                    "cle": cible,
+                    "version": 0,
+                    "avancement": "en_cours",
+                    "avancement_pct": None,
+                    "realise": "Intrusion",
+                    "a_venir": "",
+                }
+            ],
+            empreinte=classeur.empreinte_donnees(
+                classeur.indicateurs_dus(departement), campagne, departement
+            ),
+        )
+    assert etat_suivis() == avant
+
+
+def test_a_follow_up_saved_since_the_preview_makes_it_stale(suivis, dep, partenaire):
+    from engagements.services_suivis import suivi_soumettre
+
+    client = dep["client"]
+    contenu = modifier_suivis(telecharger(client), {suivis["vide"]: {"avancement": "En cours"}})
+    jeton = deposer(client, contenu).context["jeton"]
+    suivi_soumettre(utilisateur=dep["user"], suivi=suivi_de(suivis["brouillon"]).get(), version=1)
+    avant = etat_suivis()
+    reponse = client.post(url("classeur_confirmer"), {"jeton": jeton, "action": "brouillon"})
+    assert reponse.status_code == 409
+    assert etat_suivis() == avant
+
+
+def test_save_and_submit_submits_the_follow_ups_the_service_accepts(suivis, dep):
+    client = dep["client"]
+    contenu = modifier_suivis(
+        telecharger(client),
+        {suivis["vide"]: {"realise": "Sans statut d'avancement"}},
+    )
+    reponse = deposer(client, contenu)
+    assert reponse.context["apercu"].suivis_a_soumettre == 1  # the draft
+    reponse = client.post(
+        url("classeur_confirmer"), {"jeton": reponse.context["jeton"], "action": "soumettre"}
+    )
+    assert reponse.status_code == 302
+    message = html.unescape(client.get(reponse["Location"]).text)
+    assert "1 nouveau(x) suivi(s), 1 suivi(s) soumis à validation" in message
+    assert suivi_de(suivis["brouillon"]).get().statut == "soumis"
+    assert suivi_de(suivis["vide"]).get().statut == "brouillon"  # no status of progress
+
+
+def test_a_follow_up_text_too_long_for_a_cell_is_shown_read_only_and_not_read_back(
+    suivis, dep, settings
+):
+    from engagements.services_suivis import suivi_enregistrer
+
+    long = "x" * (settings.IMPORT_CELLULE_MAX + 1)
+    brouillon = suivi_de(suivis["brouillon"]).get()
+    suivi_enregistrer(
+        utilisateur=dep["user"],
+        annee=2021,
+        version=1,
+        fiche=brouillon.fiche,
+        engagement=brouillon.engagement,
+        organisation=brouillon.organisation if brouillon.fiche else None,
+        avancement="en_cours",
+        realise=long,
+    )
+    client = dep["client"]
+    contenu = telecharger(client)
+    wb = openpyxl.load_workbook(io.BytesIO(contenu))
+    feuille = wb["Suivi des actions"]
+    ligne = feuille[cles_de(wb)[("suivi", suivis["brouillon"], "lecture", "")]].row
+    assert feuille.cell(row=ligne, column=7).value.startswith(
+        f"(texte de {len(long)} caractères : à modifier dans l'application"
+    )
+    assert feuille.cell(row=ligne, column=5).protection.locked is True
+    avant = etat_suivis()
+    # The workbook stays importable, and the long text is left as it is.
+    reponse = deposer(client, contenu)
+    assert reponse.status_code == 200
+    assert reponse.context["apercu"].comptes_suivis == dict(
+        nouvelle=0, modifiee=0, supprimee=0, inchangee=1, note=0, erreur=0
+    )
+    assert etat_suivis() == avant
