@@ -210,7 +210,7 @@ def test_a_new_partner_is_invited_fills_the_workbook_and_corrects_a_rejection(
     equipe.get_by_label("Nom :", exact=True).fill("Martin")
     equipe.get_by_label("Organisation").select_option(label=CHOIX)
     equipe.get_by_role("button", name="Créer le compte et envoyer l'invitation").click()
-    assert f"Invitation envoyée à {adresse} ({CHOIX})." in message(equipe)
+    assert f"Invitation envoyée à {adresse} ({ORGANISATION})." in message(equipe)
     attente = equipe.locator("table.liste tr", has=equipe.get_by_text(adresse, exact=True))
     assert "Claire Martin" in attente.inner_text()
     en_francais(equipe)
