@@ -346,6 +346,8 @@ def test_a_new_partner_is_invited_fills_the_workbook_and_corrects_a_rejection(
     assert lien == f"{base}/saisie/{ANNEE}/{REJETEE}/"
     assert preferences == f"{base}/notifications/preferences/"
     partenaire.goto(lien)
+    # The same message waits in the app: the header counts it unread.
+    assert partenaire.locator("header .pastille").text_content() == "1 non lue"
     commentaire = partenaire.locator(".commentaire").inner_text()
     assert commentaire.startswith("Rejeté par l'équipe (demo-equipe, le ")
     assert commentaire.endswith(f" : {MOTIF}")
@@ -358,6 +360,11 @@ def test_a_new_partner_is_invited_fills_the_workbook_and_corrects_a_rejection(
     en_francais(partenaire)
     capture(partenaire, "08-grille-corrigee", tmp_path)
     assert valeurs_en_base(base_e2e) == {VALIDEE: (12, "validee"), REJETEE: (476, "soumise")}
+    partenaire.get_by_role("link", name="← Mes indicateurs").click()
+    accueil = en_francais(partenaire)
+    assert "Soumis ou validés : 2 sur" in accueil
+    assert partenaire.locator(".compteur.etat-valide").inner_text() == "Validé 1"
+    assert partenaire.locator(".compteur.etat-rejete").inner_text() == "Rejeté 0"
 
     for page in (equipe, partenaire):
         assert page.erreurs_console == []
