@@ -261,6 +261,7 @@ def test_a_new_partner_is_invited_fills_the_workbook_and_corrects_a_rejection(
         fichier
     )
     partenaire.get_by_role("button", name="Voir l'aperçu").click()
+    partenaire.locator("#comptes").wait_for()  # the preview's page, not the form's
     assert (
         partenaire.get_by_role("heading", level=2).first.inner_text()
         == "Aperçu de l'import : rien n'est encore enregistré"
@@ -287,6 +288,7 @@ def test_a_new_partner_is_invited_fills_the_workbook_and_corrects_a_rejection(
     assert enregistre.endswith("; 2 valeur(s) soumise(s) à validation.")
     assert valeurs_en_base(base_e2e) == {VALIDEE: (12, "soumise"), REJETEE: (470, "soumise")}
     partenaire.get_by_role("link", name="← Mes indicateurs").click()
+    partenaire.locator("progress#progression").wait_for()  # the home, loaded
     assert "Soumis ou validés : 2 sur" in en_francais(partenaire)
 
     # 4. Staff: the queue, each grid with its context; validate one, reject the other.
@@ -308,6 +310,7 @@ def test_a_new_partner_is_invited_fills_the_workbook_and_corrects_a_rejection(
     ]:
         file.filter(has_text=code).get_by_role("link").click()
         contexte = equipe.locator("dl.contexte-validation")
+        contexte.wait_for()  # read below without waiting (all_inner_texts)
         rubriques = dict(
             zip(
                 contexte.locator("dt").all_inner_texts(),
@@ -361,6 +364,7 @@ def test_a_new_partner_is_invited_fills_the_workbook_and_corrects_a_rejection(
     capture(partenaire, "08-grille-corrigee", tmp_path)
     assert valeurs_en_base(base_e2e) == {VALIDEE: (12, "validee"), REJETEE: (476, "soumise")}
     partenaire.get_by_role("link", name="← Mes indicateurs").click()
+    partenaire.locator("progress#progression").wait_for()  # the home, loaded
     accueil = en_francais(partenaire)
     assert "Soumis ou validés : 2 sur" in accueil
     assert partenaire.locator(".compteur.etat-valide").inner_text() == "Validé 1"
