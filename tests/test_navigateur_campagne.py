@@ -32,7 +32,7 @@ import psycopg2
 import pytest
 
 from scripts.instances import instance_servie, port_libre
-from tests.test_navigateur import CHROMIUM, MOT_DE_PASSE, navigateur  # noqa: F401
+from tests.test_navigateur import CHROMIUM, MOT_DE_PASSE
 
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium absent (apt-get install chromium)"),
@@ -73,7 +73,7 @@ def application(base_e2e, tmp_path_factory):
 
 
 @pytest.fixture
-def onglet(navigateur, application):  # noqa: F811
+def onglet(navigateur, application):
     """Factory: the page of a new browser context (one per user), its console watched."""
     contextes = []
 
