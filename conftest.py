@@ -7,6 +7,7 @@ test then runs in a transaction that is rolled back.
 
 import json
 import os
+import shutil
 import urllib.request
 from urllib.parse import urlparse
 
@@ -117,6 +118,36 @@ def base_e2e():
 def serveur(base_e2e):
     with instance_servie(base_e2e, workers=2, threads=8, backlog=256, env={"DEBUG": "1"}) as app:
         yield app.url
+
+
+# Debian's Chromium (never a downloaded browser), for the browser tests.
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def navigateur():
+    """One Chromium for the whole session, driven by Playwright. Defined here,
+    not in a test module: pytest keys a fixture by the module that defines or
+    imports it, so each module importing a session fixture got its own, and a
+    second Playwright started inside the first fails."""
+    if CHROMIUM is None:
+        pytest.skip("Chromium absent (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture

@@ -53,9 +53,12 @@ def invitations(request):
                     "injoignable) : aucun compte n'a été créé. Réessayez plus tard.",
                 )
             else:
+                # The name alone: the organisation's label ends with its
+                # acronym in brackets, which the message's brackets doubled.
                 messages.success(
                     request,
-                    f"Invitation envoyée à {utilisateur.email} ({form.cleaned_data['organisation']}).",
+                    f"Invitation envoyée à {utilisateur.email} "
+                    f"({form.cleaned_data['organisation'].nom}).",
                 )
                 return redirect("comptes:invitations")
     en_attente = (

@@ -169,6 +169,7 @@ def instance_servie(
     sortie=subprocess.DEVNULL,
     delai=60,
     limites_reelles=False,
+    port=None,
 ):
     """gunicorn serving the database of ``url`` on a free port, yielded as an
     :class:`Instance` once it answers; terminated on exit.
@@ -180,8 +181,10 @@ def instance_servie(
     ``sortie=None`` lets gunicorn write to the caller's terminal. The rate
     limits are raised out of reach (:data:`ENV_LIMITES_HAUTES`) unless
     ``limites_reelles=True`` (then the environment's, or ``env``'s, apply).
+    ``port`` (from :func:`port_libre`) lets the caller name the address in
+    ``env`` before the start (``SITE_URL``, for the links of e-mails).
     """
-    port = port_libre()
+    port = port or port_libre()
     # Its own folder for the kept CSV exports, removed on exit (never the repo's).
     exports = tempfile.TemporaryDirectory(prefix="contrat-exports-")
     environnement = dict(os.environ, DATABASE_URL=url, EXPORTS_DIR=exports.name)

@@ -72,3 +72,49 @@ def test_the_check_catches_an_import_from_above(tmp_path, monkeypatch):
     (faux / "vues.py").write_text("def f():\n    from tableaux.agregats import GROUPES\n")
     monkeypatch.setattr(__import__(__name__, fromlist=["RACINE"]), "RACINE", tmp_path)
     assert imports_vers_le_haut("contrat") == [("contrat/vues.py:2", "tableaux.agregats")]
+
+
+# ---------------------------------------------------------------- shared test fixtures
+
+
+def fixtures_de_session_hors_conftest(racine):
+    """(file:line, name) of each session-scoped fixture defined in a test
+    module rather than a conftest.py. pytest keys a fixture by the module that
+    defines or imports it: two browser modules importing one session fixture
+    got two instances, and the second Playwright, started inside the first,
+    failed as soon as both ran in one session."""
+    fautes = []
+    for fichier in sorted(racine.rglob("*.py")):
+        chemin = fichier.relative_to(racine)
+        if chemin.parts[0].startswith(".") or fichier.name == "conftest.py":
+            continue
+        if not (fichier.name.startswith("test_") or "tests" in chemin.parts[:-1]):
+            continue
+        arbre = ast.parse(fichier.read_text(encoding="utf-8"), filename=str(fichier))
+        for noeud in ast.walk(arbre):
+            if not isinstance(noeud, ast.FunctionDef):
+                continue
+            for decorateur in noeud.decorator_list:
+                if isinstance(decorateur, ast.Call) and any(
+                    m.arg == "scope"
+                    and isinstance(m.value, ast.Constant)
+                    and m.value.value == "session"
+                    for m in decorateur.keywords
+                ):
+                    fautes.append((f"{chemin}:{noeud.lineno}", noeud.name))
+    return fautes
+
+
+def test_session_fixtures_live_in_a_conftest():
+    assert fixtures_de_session_hors_conftest(RACINE) == []
+
+
+def test_the_check_catches_a_session_fixture_in_a_test_module(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_x.py").write_text(
+        "import pytest\n\n\n@pytest.fixture(scope='session')\ndef navigateur():\n    yield 1\n"
+    )
+    (tmp_path / "conftest.py").write_text(
+        "import pytest\n\n\n@pytest.fixture(scope='session')\ndef base():\n    yield 1\n"
+    )
+    assert fixtures_de_session_hors_conftest(tmp_path) == [("tests/test_x.py:5", "navigateur")]

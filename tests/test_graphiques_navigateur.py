@@ -16,7 +16,7 @@ import sys
 import pytest
 
 from tests import donnees_graphiques
-from tests.test_navigateur import AXE, CHROMIUM, ROOT, navigateur  # noqa: F401
+from tests.test_navigateur import AXE, CHROMIUM, ROOT
 
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium absent (apt-get install chromium)"),
@@ -47,7 +47,7 @@ def donnees(serveur, base_e2e):
 
 
 @pytest.fixture
-def ouvrir(navigateur, donnees):  # noqa: F811
+def ouvrir(navigateur, donnees):
     """Factory: a page of the served app at a width, charts drawn."""
     contextes = []
 
@@ -198,7 +198,7 @@ def test_the_ready_signal_waits_for_every_chart_and_charts_print(ouvrir):
     assert page.erreurs == []
 
 
-def test_a_chart_draws_from_an_embedded_answer_without_asking_the_api(navigateur, donnees):  # noqa: F811
+def test_a_chart_draws_from_an_embedded_answer_without_asking_the_api(navigateur, donnees):
     """The annual report's way: the figure carries the API's answer (the
     include's ``reponse_api``), the page needs no server to draw it."""
     from decimal import Decimal

@@ -25,28 +25,8 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="session")
-def navigateur():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
-def page(navigateur, serveur):
+def page(navigateur, serveur):  # navigateur: conftest.py
     contexte = navigateur.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     page = contexte.new_page()
     page.erreurs_console = []

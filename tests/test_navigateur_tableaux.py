@@ -8,8 +8,7 @@ import pytest
 from tests import test_navigateur
 from tests.test_navigateur import AXE, CHROMIUM
 
-# The browser and page fixtures of test_navigateur.py, shared.
-navigateur = test_navigateur.navigateur
+# The page fixture of test_navigateur.py, shared (the browser: conftest.py).
 page = test_navigateur.page
 
 pytestmark = [

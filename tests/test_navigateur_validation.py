@@ -4,7 +4,7 @@ queue, read its context and decide one cell; desktop and phone screenshots."""
 
 import pytest
 
-from tests.test_navigateur import CHROMIUM, connexion, navigateur, page  # noqa: F401
+from tests.test_navigateur import CHROMIUM, connexion, page  # noqa: F401
 
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium absent (apt-get install chromium)"),

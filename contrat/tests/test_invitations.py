@@ -58,8 +58,12 @@ def se_connecter(client, identifiant, mot_de_passe):
 
 
 def test_invite_email_set_password_log_in(equipe_client, client_class):
-    reponse = equipe_client.post(reverse("comptes:invitations"), FORMULAIRE)
-    assert reponse.status_code == 302
+    reponse = equipe_client.post(reverse("comptes:invitations"), FORMULAIRE, follow=True)
+    assert reponse.redirect_chain == [(reverse("comptes:invitations"), 302)]
+    assert (
+        "Invitation envoyée à claire.martin@example.org "
+        "(Caisse d'Allocations Familiales de l'Hérault)." in texte(reponse)
+    )
     utilisateur = get_user_model().objects.get(username="claire.martin@example.org")
     assert not utilisateur.has_usable_password()
     assert Membre.objects.get(utilisateur=utilisateur).organisation.slug == "caf-herault"
