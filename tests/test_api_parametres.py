@@ -126,6 +126,16 @@ def test_an_unsupported_method_answers_405_whatever_its_parameters(client, equip
     assert client.delete("/api/fiches/1.1/?inconnu=1").status_code == 405
 
 
+@pytest.mark.parametrize("methode", ["put", "patch", "delete", "post"])
+def test_an_unsupported_method_answers_405_to_the_anonymous_too(client, methode):
+    """Public reads declare no security: an anonymous write on them is an
+    unsupported method (405, in JSON), not a missing login (401)."""
+    reponse = getattr(client, methode)("/api/fiches/1.1/", {}, content_type="application/json")
+    assert reponse.status_code == 405
+    assert reponse["Content-Type"].startswith("application/json")
+    assert client.put("/api/valeurs/", {}, content_type="application/json").status_code == 405
+
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -105,9 +105,12 @@ class ApiMixin:
 
     def initial(self, request, *args, **kwargs):
         methode = request.method.lower()
-        if methode in self.http_method_names and hasattr(self, methode):
-            # (An unsupported method answers 405 first, whatever its parameters.)
-            verifier_parametres(self, request)
+        if methode not in self.http_method_names or not hasattr(self, methode):
+            # An unsupported method answers 405 first, whatever its parameters
+            # and whoever asks: before authentication and permissions, which
+            # would otherwise tell an anonymous PUT on a public list 401.
+            raise exceptions.MethodNotAllowed(request.method)
+        verifier_parametres(self, request)
         super().initial(request, *args, **kwargs)
 
     def raise_uncaught_exception(self, exc):
