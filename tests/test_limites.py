@@ -171,8 +171,9 @@ def test_the_default_pytest_counters_run_at_real_rates(client, settings):
     # No test setting turns the limits off: the configured rate refuses here too.
     nombre, duree = lire_debit(settings.LIMITES_DEBIT["jeton"])
     for _ in range(nombre):
-        assert client.get("/api/jeton/").status_code == 405
-    _refus_api(client.get("/api/jeton/"), duree)
+        # An empty form: refused (400), and counted like a wrong password.
+        assert client.post("/api/jeton/", {}).status_code == 400
+    _refus_api(client.post("/api/jeton/", {}), duree)
 
 
 # ------------------------------------------------- two served processes
