@@ -269,7 +269,9 @@ def test_a_new_partner_is_invited_fills_the_workbook_and_corrects_a_rejection(
     assert (
         partenaire.locator("#comptes")
         .inner_text()
-        .startswith("2 nouvelle(s), 0 modifiée(s), 0 supprimée(s), 0 note(s) modifiée(s), ")
+        .startswith(
+            "Valeurs : 2 nouvelle(s), 0 modifiée(s), 0 supprimée(s), 0 note(s) modifiée(s), "
+        )
     )
     assert partenaire.locator("#comptes").inner_text().endswith(", 0 erreur(s).")
     changements = partenaire.locator("#changements tbody tr")
